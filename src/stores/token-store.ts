@@ -1,0 +1,176 @@
+/**
+ * The storage contract behind refresh rotation and revocation.
+ *
+ * Every time is a Unix time in milliseconds and comes from the caller (`now`),
+ * so a store judges expiry by the clock it is given, not by its own: that is
+ * what lets the conformance kit test expiry without waiting. A store also
+ * removes what has expired (TTLs, sweeps) so that it never grows without bound.
+ *
+ * A store keeps identifiers and times only (token ids, family ids, subjects):
+ * nothing in it can mint or replay a token.
+ * @packageDocumentation
+ */
+
+/** A new refresh-token family, recorded when a refresh token is first issued (login). */
+export interface NewRefreshFamily {
+  /** The subject (`sub`) the family belongs to. */
+  subject: string;
+  /** The family id (the refresh token's `fam` claim). */
+  familyId: string;
+  /** The `jti` of the family's first refresh token: it becomes the family's live token. */
+  tokenId: string;
+  /** When that token expires. The record may be forgotten after it. */
+  expiresAt: number;
+  /** The family's absolute end: no rotation succeeds at or after it. `Infinity` when unbounded. */
+  absoluteExpiresAt: number;
+  /** The current time. */
+  now: number;
+}
+
+/** One refresh token, as the store identifies it. */
+export interface RefreshTokenRef {
+  /** The subject (`sub`) of the token. */
+  subject: string;
+  /** The family id (`fam`) of the token. */
+  familyId: string;
+  /** The token's `jti`. */
+  tokenId: string;
+  /** When the token was issued, in milliseconds (compared with {@link TokenStore.revokeSubject}). */
+  issuedAt: number;
+  /** The current time. */
+  now: number;
+}
+
+/** What {@link TokenStore.rotateRefreshToken} is asked to do. */
+export interface RotateRefreshTokenInput extends RefreshTokenRef {
+  /** The `jti` of the successor that becomes the family's live token. */
+  nextTokenId: string;
+  /** When the successor would expire, before the family's absolute end caps it. */
+  nextExpiresAt: number;
+  /**
+   * How long after a rotation the token it consumed may rotate again (a client's
+   * immediate retry), in milliseconds; 0 turns this off. Only the family's
+   * previous token qualifies, and its retry replaces the live token, so a family
+   * never has two live tokens.
+   */
+  reuseGraceMs: number;
+}
+
+/**
+ * The outcome of a rotation.
+ * - `rotated`: the presented token was the live one (or a retry within the grace
+ *   window); the successor is now live and expires at `expiresAt`.
+ * - `reused`: the presented token had already been consumed; the store has
+ *   revoked the whole family in the same atomic step.
+ * - `revoked`: the family is revoked or unknown (expired, never recorded), or the
+ *   subject was revoked after the token was issued.
+ * - `expired`: the family has reached its absolute end.
+ */
+export type RotateRefreshTokenResult =
+  | { status: 'rotated'; expiresAt: number }
+  | { status: 'reused' }
+  | { status: 'revoked' }
+  | { status: 'expired' };
+
+/**
+ * The state of a refresh token, read without changing anything.
+ * - `active`: it is its family's live token and neither family nor subject is revoked.
+ * - `consumed`: it has been rotated away.
+ * - `revoked`: its family or subject is revoked.
+ * - `unknown`: its family is not (or no longer) recorded.
+ */
+export type RefreshTokenState = 'active' | 'consumed' | 'revoked' | 'unknown';
+
+/** A family, for revocation. */
+export interface RefreshFamilyRef {
+  /** The subject the family belongs to. */
+  subject: string;
+  /** The family id. */
+  familyId: string;
+  /** The current time. */
+  now: number;
+}
+
+/** One access token, as the store identifies it. */
+export interface AccessTokenRef {
+  /** The subject (`sub`) of the token. */
+  subject: string;
+  /** The token's `jti`. */
+  tokenId: string;
+  /** When the token was issued, in milliseconds. */
+  issuedAt: number;
+  /** The current time. */
+  now: number;
+}
+
+/** An access token to deny until it expires. */
+export interface RevokeAccessTokenInput {
+  /** The subject (`sub`) of the token. */
+  subject: string;
+  /** The token's `jti`. */
+  tokenId: string;
+  /** When the token expires: the denial may be forgotten after it. */
+  expiresAt: number;
+  /** The current time. */
+  now: number;
+}
+
+/** A subject-wide revocation ("log out everywhere"). */
+export interface RevokeSubjectInput {
+  /** The subject whose tokens are revoked. */
+  subject: string;
+  /** Every token of the subject issued before this time (milliseconds) is revoked. */
+  revokedAt: number;
+  /** The record may be forgotten after this time: no token issued before `revokedAt` outlives it. */
+  expiresAt: number;
+  /** The current time. */
+  now: number;
+}
+
+/**
+ * Where tokenward keeps refresh-token state and revocations. Implement it for
+ * your own database and prove it with `describeTokenStore` from
+ * `tokenward/testing`.
+ *
+ * Every method either completes or throws (rejects); tokenward turns a throw
+ * into `STORE_UNAVAILABLE` and never accepts a token on an unknown answer.
+ */
+export interface TokenStore {
+  /**
+   * Records a new family whose live token is `family.tokenId`.
+   * Family ids are random and never reused; recording one that exists may overwrite it.
+   */
+  createFamily(family: NewRefreshFamily): Promise<void>;
+
+  /**
+   * Atomically consumes the presented refresh token and makes `nextTokenId` the
+   * family's live token. Among concurrent callers presenting the same token,
+   * exactly one receives `rotated` (outside the grace window); every later
+   * presentation of a consumed token receives `reused` and revokes the family
+   * in the same atomic step, so its successor fails too. A token issued before
+   * the subject's revocation time (see {@link revokeSubject}) receives `revoked`.
+   * When the family's absolute end has passed, `expired`.
+   */
+  rotateRefreshToken(input: RotateRefreshTokenInput): Promise<RotateRefreshTokenResult>;
+
+  /** Reads the state of a refresh token without changing it. */
+  getRefreshTokenState(token: RefreshTokenRef): Promise<RefreshTokenState>;
+
+  /** Revokes a whole family. Revoking an unknown or already revoked family does nothing. */
+  revokeFamily(family: RefreshFamilyRef): Promise<void>;
+
+  /** Denies an access token (by `jti`) until `expiresAt`. */
+  revokeAccessToken(token: RevokeAccessTokenInput): Promise<void>;
+
+  /**
+   * Tells whether an access token is revoked: its `jti` was denied, or it was
+   * issued before its subject's revocation time. One read.
+   */
+  isAccessTokenRevoked(token: AccessTokenRef): Promise<boolean>;
+
+  /**
+   * Revokes every token of a subject issued before `revokedAt`, refresh and
+   * access alike. A later call never moves the time backwards.
+   */
+  revokeSubject(input: RevokeSubjectInput): Promise<void>;
+}
