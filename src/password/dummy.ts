@@ -1,0 +1,78 @@
+/**
+ * Login verification that takes the same time whether the user exists or not.
+ * @packageDocumentation
+ */
+
+import { randomBytes } from 'node:crypto';
+import { hash } from '@node-rs/bcrypt';
+import { parseBcryptHash, resolveCost } from './policy.js';
+import { verifyPassword } from './verify.js';
+
+/** Options of {@link verifyPasswordOrDummy}. */
+export interface VerifyPasswordOrDummyOptions {
+  /**
+   * The cost of the dummy hash checked when there is no usable stored hash:
+   * the cost the application hashes its passwords with, an integer from 10 to 31.
+   * @defaultValue 12
+   */
+  cost?: number;
+}
+
+// One dummy hash per cost for the life of the process, created on first need.
+// The promise is cached so that concurrent first logins share one hashing.
+const dummyHashes = new Map<number, Promise<string>>();
+
+function dummyHash(cost: number): Promise<string> {
+  let pending = dummyHashes.get(cost);
+  if (pending === undefined) {
+    // A random secret nobody knows: no password can match the dummy hash.
+    pending = hash(randomBytes(32).toString('base64'), cost);
+    pending.catch(() => dummyHashes.delete(cost));
+    dummyHashes.set(cost, pending);
+  }
+  return pending;
+}
+
+/**
+ * Checks a login password against the stored hash of the user, or, when
+ * there is no usable hash (unknown user: `null` or `undefined`; a value that
+ * is not a bcrypt hash), against a dummy bcrypt hash of the same cost, so
+ * that the answer takes about as long either way and does not reveal which
+ * users exist.
+ *
+ * Resolves `true` only when `passwordHash` is a bcrypt hash that `password`
+ * matches (as {@link verifyPassword}); the dummy path always resolves `false`.
+ * Pass the cost the application hashes with (`cost`, default 12): the timing
+ * matches only if the stored hashes have that cost. The dummy hash is created
+ * on the first call that needs it and kept for the life of the process.
+ *
+ * @example
+ * ```ts
+ * const user = await findUser(username);
+ * if (!(await verifyPasswordOrDummy(password, user?.passwordHash))) {
+ *   throw new AuthError('INVALID_CREDENTIALS', 'Invalid username or password.');
+ * }
+ * ```
+ *
+ * @throws {@link AuthError} `CONFIG_INVALID` when the cost option is not an
+ * integer from 10 to 31; never for any password or hash.
+ */
+export async function verifyPasswordOrDummy(
+  password: string,
+  passwordHash: string | null | undefined,
+  options?: VerifyPasswordOrDummyOptions,
+): Promise<boolean> {
+  const cost = resolveCost(options?.cost);
+  if (typeof passwordHash === 'string' && parseBcryptHash(passwordHash) !== undefined) {
+    return verifyPassword(password, passwordHash);
+  }
+  let dummy: string;
+  try {
+    dummy = await dummyHash(cost);
+  } catch {
+    return false;
+  }
+  // Do the same work as a real check, and ignore its answer.
+  await verifyPassword(password, dummy);
+  return false;
+}

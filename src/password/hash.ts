@@ -1,0 +1,42 @@
+/**
+ * Hashing a password with bcrypt.
+ * @packageDocumentation
+ */
+
+import { hash } from '@node-rs/bcrypt';
+import { AuthError } from '../errors.js';
+import { checkPassword, passwordRejected, resolveCost } from './policy.js';
+
+/** Options of {@link hashPassword}. */
+export interface HashPasswordOptions {
+  /**
+   * The bcrypt cost (log2 of the rounds), an integer from 10 to 31.
+   * @defaultValue 12
+   */
+  cost?: number;
+}
+
+/**
+ * Hashes a password with bcrypt (`$2b$`), off the event loop.
+ *
+ * The password must be a non-empty, well-formed string of at most 72 UTF-8
+ * bytes without NUL: bcrypt reads no more, and tokenward refuses rather than
+ * truncate silently. Note that 72 bytes can be fewer than 72 characters
+ * (`é` takes 2 bytes, most emoji 4).
+ *
+ * @returns the bcrypt hash string to store, e.g. `$2b$12$…` (60 characters).
+ * @throws {@link AuthError} `PASSWORD_REJECTED` when the password cannot be
+ * hashed whole (the message gives the reason, never the password);
+ * `CONFIG_INVALID` when the cost is not an integer from 10 to 31.
+ */
+export async function hashPassword(password: string, options?: HashPasswordOptions): Promise<string> {
+  const cost = resolveCost(options?.cost);
+  const checked = checkPassword(password);
+  if (!checked.ok) throw passwordRejected(checked.problem);
+  try {
+    // The exact bytes that were measured are the ones hashed.
+    return await hash(checked.bytes, cost);
+  } catch (error) {
+    throw new AuthError('CONFIG_INVALID', 'bcrypt could not hash the password.', { cause: error });
+  }
+}
