@@ -1,0 +1,52 @@
+/**
+ * tokenward: JWT authentication for Node.js services. Access tokens, rotating
+ * refresh tokens with reuse detection, revocation and roles, on `jose`.
+ * @packageDocumentation
+ */
+export { type Auth, type AuthSettings, createAuth, type TokenInput } from './create-auth.js';
+export {
+  AUTH_ERROR_CODES,
+  AuthError,
+  type AuthErrorCode,
+  type AuthErrorOptions,
+  type BearerErrorValue,
+  isAuthError,
+} from './errors.js';
+export type { Duration } from './lib/duration.js';
+export {
+  hasRole,
+  type RoleBearer,
+  type RoleCheckOptions,
+  type RoleHierarchy,
+  requireAllRoles,
+  requireRole,
+} from './roles/require-role.js';
+export { MemoryTokenStore, type MemoryTokenStoreOptions } from './stores/memory.js';
+export type {
+  AccessTokenRef,
+  NewRefreshFamily,
+  RefreshFamilyRef,
+  RefreshTokenRef,
+  RefreshTokenState,
+  RevokeAccessTokenInput,
+  RevokeSubjectInput,
+  RotateRefreshTokenInput,
+  RotateRefreshTokenResult,
+  TokenStore,
+} from './stores/token-store.js';
+export { ACCESS_TOKEN_TYPE, REFRESH_TOKEN_TYPE } from './tokens/check-type.js';
+export type {
+  AccessTokenClaims,
+  AuthEvent,
+  AuthOptions,
+  CustomClaims,
+  JsonWebKeySet,
+  KeyEntry,
+  KeysOption,
+  RefreshTokenClaims,
+  RegisteredClaims,
+  ReservedClaimName,
+  TokenPair,
+  TokenSubject,
+  VerifyOptions,
+} from './types.js';

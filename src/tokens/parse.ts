@@ -1,0 +1,51 @@
+import { AuthError } from '../errors.js';
+
+/** A compact JWS split and decoded, not yet verified. */
+export interface DecodedToken {
+  /** The protected header. */
+  readonly header: Readonly<Record<string, unknown>>;
+  /** The claims. */
+  readonly payload: Readonly<Record<string, unknown>>;
+  /** The three base64url parts as received. */
+  readonly parts: readonly [header: string, payload: string, signature: string];
+}
+
+const BASE64URL = /^[A-Za-z0-9_-]*$/;
+
+function malformed(message: string): never {
+  throw new AuthError('TOKEN_MALFORMED', message);
+}
+
+function decodeJsonObject(part: string, what: string): Record<string, unknown> {
+  // A base64url string of length 4n+1 cannot be produced by any encoder.
+  if (part.length === 0 || !BASE64URL.test(part) || part.length % 4 === 1)
+    malformed(`the token's ${what} is not base64url`);
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+  } catch {
+    malformed(`the token's ${what} is not JSON`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    malformed(`the token's ${what} is not a JSON object`);
+  return value as Record<string, unknown>;
+}
+
+/**
+ * Splits and decodes a compact JWS without verifying it. The size is checked
+ * before anything is decoded.
+ */
+export function decodeToken(token: unknown, maxTokenSize: number): DecodedToken {
+  if (token === undefined || token === null || token === '')
+    throw new AuthError('TOKEN_MISSING', 'no token was given');
+  if (typeof token !== 'string') malformed('the token is not a string');
+  if (token.length > maxTokenSize) malformed(`the token is larger than ${maxTokenSize} bytes`);
+  const parts = token.split('.');
+  if (parts.length !== 3) malformed('the token is not a compact JWS (three dot-separated parts)');
+  const [encodedHeader, encodedPayload, signature] = parts as [string, string, string];
+  if (!BASE64URL.test(signature) || signature.length % 4 === 1)
+    malformed("the token's signature is not base64url");
+  const header = decodeJsonObject(encodedHeader, 'header');
+  const payload = decodeJsonObject(encodedPayload, 'payload');
+  return { header, payload, parts: [encodedHeader, encodedPayload, signature] };
+}

@@ -1,0 +1,182 @@
+import type { KeyObject } from 'node:crypto';
+import type { StandardSchemaV1 } from '@standard-schema/spec';
+import type { JWK } from 'jose';
+import type { Duration } from './lib/duration.js';
+import type { TokenStore } from './stores/token-store.js';
+
+/** The registered claims tokenward sets itself; custom claims cannot override them. */
+export type ReservedClaimName =
+  | 'iss'
+  | 'aud'
+  | 'sub'
+  | 'exp'
+  | 'nbf'
+  | 'iat'
+  | 'jti'
+  | 'fam'
+  | 'roles'
+  | 'role';
+
+/** Custom claims: any JSON-serialisable object without the reserved names. */
+export type CustomClaims = { [name: string]: unknown };
+
+/** The registered claims every tokenward token carries. */
+export interface RegisteredClaims {
+  /** Issuer. */
+  iss: string;
+  /** Audience. */
+  aud: string | string[];
+  /** Subject: the user id. */
+  sub: string;
+  /** Expiry, in seconds since the epoch. */
+  exp: number;
+  /** Issuing time, in seconds since the epoch. */
+  iat: number;
+  /** Token id. */
+  jti: string;
+  /** Not-before time, in seconds since the epoch, when the issuer set one. */
+  nbf?: number;
+}
+
+/** The verified claims of an access token. */
+export type AccessTokenClaims<Claims extends object = CustomClaims, Role extends string = string> = Claims &
+  RegisteredClaims & {
+    /** The subject's roles. */
+    roles?: Role[];
+  };
+
+/** The verified claims of a refresh token: its family and a copy of the access claims it renews. */
+export type RefreshTokenClaims<
+  Claims extends object = CustomClaims,
+  Role extends string = string,
+> = AccessTokenClaims<Claims, Role> & {
+  /** The refresh-token family id. */
+  fam: string;
+};
+
+/** What a token is issued for: the subject, its roles and the app's custom claims. */
+export type TokenSubject<Claims extends object = CustomClaims, Role extends string = string> = {
+  /** The subject: a stable user id (non-empty). */
+  sub: string;
+  /** The subject's roles. */
+  roles?: readonly Role[];
+  /** A single role, accepted for convenience; stored as `roles: [role]`. */
+  role?: Role;
+} & Omit<Claims, ReservedClaimName>;
+
+/** The answer of `issueTokens` and `refresh`. */
+export interface TokenPair {
+  /** The access token (a JWT with `typ: at+jwt`). */
+  accessToken: string;
+  /** The refresh token (a JWT with `typ: refresh+jwt`). */
+  refreshToken: string;
+  /** Always `'Bearer'`. */
+  tokenType: 'Bearer';
+  /** Seconds until the access token expires. */
+  expiresIn: number;
+  /** Seconds until the refresh token expires. */
+  refreshExpiresIn: number;
+}
+
+/** A signing or verification key with its optional id and algorithm. */
+export interface KeyEntry {
+  /** The key: a JWK, a PEM string, a `KeyObject`, or an HMAC secret (string or bytes). */
+  key: JWK | KeyObject | string | Uint8Array;
+  /** The key id. Defaults to the JWK's `kid`, else a thumbprint of the key. */
+  kid?: string;
+  /** For HMAC secrets only: `HS256` (default), `HS384` or `HS512`. Other keys' algorithm follows their type. */
+  alg?: 'HS256' | 'HS384' | 'HS512' | 'EdDSA' | 'ES256' | 'RS256';
+  /** `true` to use this private key for verification only (a retired signing key). */
+  verifyOnly?: boolean;
+}
+
+/** Keys as `createAuth` accepts them: one secret or key, or a list (the first private key signs). */
+export type KeysOption =
+  | string
+  | Uint8Array
+  | KeyObject
+  | JWK
+  | KeyEntry
+  | ReadonlyArray<string | Uint8Array | KeyObject | JWK | KeyEntry>;
+
+/** A JSON Web Key Set. */
+export interface JsonWebKeySet {
+  /** The keys. */
+  keys: JWK[];
+}
+
+/** An event for audit logs. It never carries a token. */
+export interface AuthEvent {
+  /** What happened. */
+  type: 'login' | 'refresh' | 'reuse-detected' | 'revoke' | 'revoke-subject';
+  /** The subject concerned. */
+  subject: string;
+  /** The refresh-token family concerned, when there is one. */
+  familyId?: string;
+  /** Why, in a few words (e.g. `refresh-token`, `access-token`). */
+  reason?: string;
+  /** When, in milliseconds since the epoch. */
+  at: number;
+}
+
+/** Options of `createAuth`. */
+export interface AuthOptions<Claims extends object = CustomClaims, Role extends string = string> {
+  /**
+   * Signing and verification keys: an HMAC secret of at least 32 bytes, or keys
+   * (JWK, PEM, `KeyObject`), each with a `kid`. The first private key (or secret)
+   * signs; every listed key verifies, so keys rotate without logging anyone out.
+   * Give either `keys` or `jwks`.
+   */
+  keys?: KeysOption;
+  /**
+   * Verify-only mode: a JWKS (object) or the URL of a remote JWKS to check
+   * tokens issued elsewhere. Such an instance cannot issue tokens.
+   */
+  jwks?: JsonWebKeySet | string | URL;
+  /** Options of the remote JWKS fetch (jose's `createRemoteJWKSet`). */
+  jwksOptions?: { timeoutDuration?: number; cooldownDuration?: number; cacheMaxAge?: number };
+  /** Algorithms accepted from a JWKS. Default: `['EdDSA', 'ES256', 'RS256']`. */
+  algorithms?: ReadonlyArray<'EdDSA' | 'ES256' | 'RS256'>;
+  /** The `iss` tokens carry and must carry. Default `'tokenward'`; set it. */
+  issuer?: string;
+  /** The `aud` tokens carry and must include. Default `'tokenward'`; set it. */
+  audience?: string;
+  /** Access-token lifetime. Default `'15m'`. Tokens living longer than this are rejected. */
+  accessTokenTtl?: Duration;
+  /** Refresh-token lifetime. Default `'7d'`. */
+  refreshTokenTtl?: Duration;
+  /** Absolute lifetime of a refresh-token family, after which refresh fails. Default: unbounded. */
+  refreshFamilyTtl?: Duration;
+  /** Clock skew tolerated on `exp`, `nbf`, `iat`. Default `'5s'`. */
+  clockTolerance?: Duration;
+  /** How long after a rotation an immediate retry with the previous refresh token still succeeds. Default `0`. */
+  refreshReuseGrace?: Duration;
+  /** The expected access-token `typ`. Default `'at+jwt'`; a verify-only service may accept others, e.g. `['at+jwt', 'JWT']`. */
+  accessTokenType?: string | readonly string[];
+  /** The largest token accepted, in bytes, checked before any decoding. Default 8192. */
+  maxTokenSize?: number;
+  /** Where refresh state and revocations live. Default: a new `MemoryTokenStore`. */
+  store?: TokenStore;
+  /** Abandon a store call after this many milliseconds (STORE_UNAVAILABLE). Default 5000. */
+  storeTimeoutMs?: number;
+  /** Check access tokens against the store's revocations on every verify (one store read). Default `false`. */
+  checkRevocation?: boolean;
+  /** A Standard Schema (zod, valibot, arktype…) the custom claims must satisfy; failing is CLAIM_INVALID. */
+  claimsSchema?: StandardSchemaV1<unknown, Claims>;
+  /** The role names this app knows. Only used for typing and for `roleHierarchy`. */
+  roles?: readonly Role[];
+  /** Roles that imply others: `{ admin: ['editor'], editor: ['viewer'] }`. */
+  roleHierarchy?: Partial<Record<Role, readonly Role[]>>;
+  /** Receives audit events; its errors are ignored. */
+  onEvent?: (event: AuthEvent) => void | Promise<void>;
+  /** The clock, in milliseconds since the epoch. For tests. Default `Date.now`. */
+  clock?: () => number;
+}
+
+/** Options of `verifyToken`. */
+export interface VerifyOptions {
+  /** Which kind of token is expected. Default `'access'`. */
+  type?: 'access' | 'refresh';
+  /** Overrides the `checkRevocation` option for this call (access tokens). */
+  checkRevocation?: boolean;
+}
