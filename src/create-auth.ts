@@ -457,6 +457,9 @@ export function createAuth<Claims extends object = CustomClaims, Role extends st
           case 'expired':
             throw new AuthError('TOKEN_EXPIRED', 'the session has reached its maximum lifetime');
           default:
+            // Within the clock tolerance past `exp` the store may already have forgotten the family.
+            if (nowMs >= (claims.exp as number) * 1000)
+              throw new AuthError('TOKEN_EXPIRED', 'the refresh token has expired');
             throw new AuthError('TOKEN_REVOKED', 'the refresh token has been revoked');
         }
         const carried = carriedClaims(claims);

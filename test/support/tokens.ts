@@ -1,0 +1,43 @@
+import { createHmac, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
+import { isAuthError } from '../../src/errors.js';
+
+/** A 32-byte test secret. */
+export const SECRET = 'test-secret-that-is-at-least-32-bytes-long';
+
+/** base64url of a JSON value or a raw string. */
+export function b64(value: unknown): string {
+  return Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+}
+
+/** Builds a compact JWS signed with HMAC-SHA256 over whatever header and payload are given. */
+export function hs256(header: unknown, payload: unknown, secret: string | Buffer = SECRET): string {
+  const input = `${b64(header)}.${b64(payload)}`;
+  return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
+}
+
+/** Builds a compact JWS signed with an Ed25519 private key. */
+export function eddsa(header: unknown, payload: unknown, key: KeyObject): string {
+  const input = `${b64(header)}.${b64(payload)}`;
+  return `${input}.${sign(null, Buffer.from(input), key).toString('base64url')}`;
+}
+
+/** A fresh Ed25519 key pair. */
+export function ed25519() {
+  return generateKeyPairSync('ed25519');
+}
+
+/** The `code` of the AuthError a promise rejects with; fails the test on anything else. */
+export async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    if (!isAuthError(error)) throw new Error(`expected an AuthError, got ${String(error)}`, { cause: error });
+    return error.code;
+  }
+  throw new Error('expected a rejection, but the promise resolved');
+}
+
+/** Seconds since the epoch. */
+export function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000);
+}

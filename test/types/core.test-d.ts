@@ -1,0 +1,80 @@
+import { describe, expectTypeOf, it } from 'vitest';
+import { z } from 'zod';
+import {
+  type AccessTokenClaims,
+  AuthError,
+  type AuthErrorCode,
+  createAuth,
+  isAuthError,
+  type RefreshTokenClaims,
+  requireRole,
+  type TokenPair,
+} from '../../src/index.js';
+
+const keys = 'test-secret-that-is-at-least-32-bytes-long';
+
+describe('createAuth generics', () => {
+  it('types verified claims with the custom claims and role names', async () => {
+    const auth = createAuth<{ tenant: string }, 'admin' | 'user'>({ keys });
+    const claims = await auth.verifyToken('t');
+    expectTypeOf(claims).toEqualTypeOf<AccessTokenClaims<{ tenant: string }, 'admin' | 'user'>>();
+    expectTypeOf(claims.tenant).toEqualTypeOf<string>();
+    expectTypeOf(claims.sub).toEqualTypeOf<string>();
+    expectTypeOf(claims.roles).toEqualTypeOf<('admin' | 'user')[] | undefined>();
+    const refresh = await auth.verifyToken('t', { type: 'refresh' });
+    expectTypeOf(refresh).toEqualTypeOf<RefreshTokenClaims<{ tenant: string }, 'admin' | 'user'>>();
+    expectTypeOf(refresh.fam).toEqualTypeOf<string>();
+    expectTypeOf(
+      await auth.issueTokens({ sub: 'u', tenant: 't', roles: ['admin'] }),
+    ).toEqualTypeOf<TokenPair>();
+  });
+
+  it('requireRole only takes known roles', async () => {
+    const auth = createAuth<{ tenant: string }, 'admin' | 'user'>({ keys });
+    const claims = await auth.verifyToken('t');
+    requireRole(claims, 'admin');
+    requireRole(claims, 'admin', 'user');
+    auth.requireRole(claims, 'user');
+    // @ts-expect-error 'root' is not a role of this app
+    requireRole(claims, 'root');
+    // @ts-expect-error 'root' is not a role of this app
+    auth.requireRole(claims, 'root');
+    // @ts-expect-error at least one role
+    requireRole(claims);
+  });
+
+  it('refuses unknown roles and missing custom claims when issuing', () => {
+    const auth = createAuth<{ tenant: string }, 'admin' | 'user'>({ keys });
+    // @ts-expect-error 'root' is not a role of this app
+    void auth.issueTokens({ sub: 'u', tenant: 't', roles: ['root'] });
+    // @ts-expect-error tenant is required
+    void auth.issueTokens({ sub: 'u' });
+    // @ts-expect-error exp is reserved
+    void auth.createAccessToken({ sub: 'u', tenant: 't', exp: 1 });
+  });
+
+  it('infers claims from a Standard Schema and roles from the roles list', async () => {
+    const auth = createAuth({
+      keys,
+      claimsSchema: z.object({ plan: z.enum(['free', 'pro']) }),
+      roles: ['reader', 'writer'] as const,
+    });
+    const claims = await auth.verifyToken('t');
+    expectTypeOf(claims.plan).toEqualTypeOf<'free' | 'pro'>();
+    expectTypeOf(claims.roles).toEqualTypeOf<('reader' | 'writer')[] | undefined>();
+    // @ts-expect-error not a known role
+    requireRole(claims, 'admin');
+  });
+});
+
+describe('errors', () => {
+  it('AuthError has a typed code, status and bearer error', () => {
+    const error: unknown = new AuthError('TOKEN_EXPIRED', 'expired');
+    if (isAuthError(error)) {
+      expectTypeOf(error.code).toEqualTypeOf<AuthErrorCode>();
+      expectTypeOf(error.status).toEqualTypeOf<number>();
+    }
+    // @ts-expect-error not a code
+    new AuthError('NOPE', 'x');
+  });
+});
