@@ -1,0 +1,152 @@
+import { AuthError } from './errors.js';
+import type { PreparedKey } from './keys/import-key.js';
+import { type KeySet, keySetFromJwks, keySetFromKeys } from './keys/key-set.js';
+import { remoteJwks } from './keys/remote-jwks.js';
+import { toSeconds } from './lib/duration.js';
+import { createStoreCall, type StoreCall } from './lib/store-call.js';
+import type { RoleHierarchy } from './roles/require-role.js';
+import { MemoryTokenStore } from './stores/memory.js';
+import type { TokenStore } from './stores/token-store.js';
+import { ACCESS_TOKEN_TYPE, normalizeType, REFRESH_TOKEN_TYPE } from './tokens/check-type.js';
+import type { KeyLookup } from './tokens/verify-signature.js';
+import type { AuthEvent, AuthOptions, JsonWebKeySet } from './types.js';
+
+/** The resolved configuration of one `createAuth` instance, shared by its capabilities. */
+export interface AuthConfig {
+  readonly issuer: string;
+  readonly audience: string;
+  /** Seconds. */
+  readonly accessTtl: number;
+  /** Seconds. */
+  readonly refreshTtl: number;
+  /** Seconds, or `undefined` for unbounded families. */
+  readonly familyTtl: number | undefined;
+  /** Seconds. */
+  readonly clockTolerance: number;
+  readonly reuseGraceMs: number;
+  readonly maxTokenSize: number;
+  readonly checkRevocation: boolean;
+  /** Normalised `typ` values accepted for access tokens. */
+  readonly accessTypes: ReadonlySet<string>;
+  /** The algorithm allowlist. */
+  readonly algorithms: ReadonlySet<string>;
+  /** Finds the keys that may have signed a token. */
+  readonly lookup: KeyLookup;
+  /** The local keys, unless a remote JWKS is used. */
+  readonly keySet: KeySet | undefined;
+  /** The key that signs, if this instance issues tokens. */
+  readonly signingKey: PreparedKey | undefined;
+  readonly claimsSchema: AuthOptions['claimsSchema'];
+  readonly roleHierarchy: RoleHierarchy | undefined;
+  readonly clock: () => number;
+  readonly storeCall: StoreCall;
+  /** Sends an audit event; never throws. */
+  readonly emit: (event: Omit<AuthEvent, 'at'>) => void;
+}
+
+const DEFAULT_JWKS_ALGORITHMS = ['EdDSA', 'ES256', 'RS256'] as const;
+
+function invalid(message: string): never {
+  throw new AuthError('CONFIG_INVALID', message);
+}
+
+function nonEmpty(value: unknown, name: string): string {
+  if (typeof value !== 'string' || value === '') invalid(`${name} must be a non-empty string`);
+  return value;
+}
+
+function resolveKeys(options: AuthOptions): {
+  keySet: KeySet | undefined;
+  lookup: KeyLookup;
+  algorithms: ReadonlySet<string>;
+} {
+  if ('keys' in options) {
+    const keySet = keySetFromKeys(options.keys as NonNullable<AuthOptions['keys']>);
+    const lookup: KeyLookup = (header, alg) =>
+      keySet.candidates(header.kid as string | undefined, alg).map((key) => key.verifyKey);
+    return { keySet, lookup, algorithms: keySet.algorithms };
+  }
+  const algorithms = new Set<string>(options.algorithms ?? DEFAULT_JWKS_ALGORITHMS);
+  for (const alg of algorithms) {
+    if (!(DEFAULT_JWKS_ALGORITHMS as readonly string[]).includes(alg)) {
+      invalid(`algorithms: ${alg} is not accepted from a JWKS (use EdDSA, ES256 or RS256)`);
+    }
+  }
+  if (typeof options.jwks === 'string' || options.jwks instanceof URL) {
+    const remote = remoteJwks(options.jwks, options.jwksOptions);
+    return { keySet: undefined, lookup: (header) => remote(header), algorithms };
+  }
+  const keySet = keySetFromJwks(options.jwks as JsonWebKeySet, algorithms);
+  const lookup: KeyLookup = (header, alg) =>
+    keySet.candidates(header.kid as string | undefined, alg).map((key) => key.verifyKey);
+  return { keySet, lookup, algorithms };
+}
+
+/** Checks the options of `createAuth` and resolves their defaults; throws CONFIG_INVALID. */
+export function resolveConfig(options: AuthOptions): AuthConfig {
+  if (typeof options !== 'object' || options === null) invalid('createAuth needs an options object');
+  const hasKeys = 'keys' in options;
+  if (hasKeys === (options.jwks !== undefined)) {
+    invalid(
+      hasKeys
+        ? 'give either keys or jwks, not both'
+        : 'give keys (a secret of 32+ bytes or key pairs) or a jwks to verify with',
+    );
+  }
+  const maxTokenSize = options.maxTokenSize ?? 8192;
+  if (!Number.isInteger(maxTokenSize) || maxTokenSize < 256)
+    invalid('maxTokenSize must be an integer of at least 256');
+  const storeTimeoutMs = options.storeTimeoutMs ?? 5000;
+  if (!(storeTimeoutMs > 0)) invalid('storeTimeoutMs must be positive');
+  const typeList =
+    typeof options.accessTokenType === 'string'
+      ? [options.accessTokenType]
+      : (options.accessTokenType ?? [ACCESS_TOKEN_TYPE]);
+  const accessTypes: ReadonlySet<string> = new Set(typeList.map((typ) => normalizeType(typ) ?? ''));
+  if (accessTypes.has(REFRESH_TOKEN_TYPE) || accessTypes.has('')) {
+    invalid('accessTokenType must be non-empty and differ from the refresh token type');
+  }
+  const { keySet, lookup, algorithms } = resolveKeys(options);
+
+  let store: TokenStore | undefined = options.store;
+  // The default store is made on first use, so a verify-only service never holds one.
+  const getStore = (): TokenStore => {
+    if (store === undefined) store = new MemoryTokenStore();
+    return store;
+  };
+  const clock = options.clock ?? Date.now;
+  const onEvent = options.onEvent;
+
+  return {
+    issuer: nonEmpty(options.issuer ?? 'tokenward', 'issuer'),
+    audience: nonEmpty(options.audience ?? 'tokenward', 'audience'),
+    accessTtl: toSeconds(options.accessTokenTtl ?? '15m', 'accessTokenTtl'),
+    refreshTtl: toSeconds(options.refreshTokenTtl ?? '7d', 'refreshTokenTtl'),
+    familyTtl:
+      options.refreshFamilyTtl === undefined
+        ? undefined
+        : toSeconds(options.refreshFamilyTtl, 'refreshFamilyTtl'),
+    clockTolerance: toSeconds(options.clockTolerance ?? '5s', 'clockTolerance', { allowZero: true }),
+    reuseGraceMs: toSeconds(options.refreshReuseGrace ?? 0, 'refreshReuseGrace', { allowZero: true }) * 1000,
+    maxTokenSize,
+    checkRevocation: options.checkRevocation ?? false,
+    accessTypes,
+    algorithms,
+    lookup,
+    keySet,
+    signingKey: keySet?.signingKey,
+    claimsSchema: options.claimsSchema,
+    roleHierarchy: options.roleHierarchy as RoleHierarchy | undefined,
+    clock,
+    storeCall: createStoreCall(getStore, storeTimeoutMs),
+    emit(event) {
+      if (!onEvent) return;
+      try {
+        const result = onEvent({ ...event, at: clock() });
+        if (result && typeof result.then === 'function') result.then(undefined, () => {});
+      } catch {
+        // An audit hook never breaks authentication.
+      }
+    },
+  };
+}

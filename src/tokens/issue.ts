@@ -1,0 +1,118 @@
+import type { AuthConfig } from '../config.js';
+import { AuthError, isAuthError } from '../errors.js';
+import type { PreparedKey } from '../keys/import-key.js';
+import { newFamilyId, newTokenId } from '../lib/token-id.js';
+import { checkClaimsSchema } from './check-schema.js';
+import { ACCESS_TOKEN_TYPE, REFRESH_TOKEN_TYPE } from './check-type.js';
+import { signToken } from './sign.js';
+
+/** Claim names tokenward sets itself: custom claims may not use them. */
+const RESERVED_CLAIMS = new Set(['iss', 'aud', 'sub', 'exp', 'nbf', 'iat', 'jti', 'fam', 'roles', 'role']);
+
+/** The signing key, or CONFIG_INVALID for a verify-only instance. */
+export function requireSigningKey(config: AuthConfig): PreparedKey {
+  if (!config.signingKey) {
+    throw new AuthError(
+      'CONFIG_INVALID',
+      'this instance only verifies tokens: configure a private key or secret to issue them',
+    );
+  }
+  return config.signingKey;
+}
+
+/**
+ * The claims a subject's tokens carry besides the registered ones: `sub`,
+ * `roles` (from `roles` or a single `role`) and the custom claims.
+ */
+export function subjectClaims(subject: unknown): Record<string, unknown> {
+  if (typeof subject !== 'object' || subject === null)
+    throw new AuthError('CLAIM_INVALID', 'a token needs a subject object');
+  const { sub, roles, role, ...custom } = subject as Record<string, unknown>;
+  if (typeof sub !== 'string' || sub === '')
+    throw new AuthError('CLAIM_INVALID', 'sub must be a non-empty string');
+  for (const name of Object.keys(custom)) {
+    if (RESERVED_CLAIMS.has(name)) throw new AuthError('CLAIM_INVALID', `the claim "${name}" is reserved`);
+  }
+  const roleList = roles !== undefined ? roles : role !== undefined ? [role] : undefined;
+  if (roleList !== undefined && !(Array.isArray(roleList) && roleList.every((r) => typeof r === 'string'))) {
+    throw new AuthError('CLAIM_INVALID', 'roles must be an array of strings (or role a string)');
+  }
+  return roleList === undefined ? { ...custom, sub } : { ...custom, sub, roles: [...roleList] };
+}
+
+/** Signs a claims set; a value JSON cannot hold (BigInt, cycles) is CLAIM_INVALID. */
+async function sign(config: AuthConfig, payload: Record<string, unknown>, typ: string): Promise<string> {
+  try {
+    return await signToken(payload, typ, requireSigningKey(config));
+  } catch (error) {
+    if (isAuthError(error)) throw error;
+    throw new AuthError('CLAIM_INVALID', 'the claims could not be signed (are they JSON-serialisable?)', {
+      cause: error,
+    });
+  }
+}
+
+/** Signs an access token (`typ: at+jwt`) carrying `claims`, issued at `nowMs`. */
+export async function signAccessToken(
+  config: AuthConfig,
+  claims: Record<string, unknown>,
+  nowMs: number,
+): Promise<string> {
+  const iat = Math.floor(nowMs / 1000);
+  const payload = {
+    ...claims,
+    iss: config.issuer,
+    aud: config.audience,
+    iat,
+    exp: iat + config.accessTtl,
+    jti: newTokenId(nowMs),
+  };
+  await checkClaimsSchema(config, payload);
+  return sign(config, payload, ACCESS_TOKEN_TYPE);
+}
+
+/** Signs a refresh token (`typ: refresh+jwt`) of family `familyId` with the given id and expiry. */
+export async function signRefreshToken(
+  config: AuthConfig,
+  claims: Record<string, unknown>,
+  token: { tokenId: string; familyId: string; issuedAtMs: number; expiresAtMs: number },
+): Promise<{ token: string; expiresIn: number }> {
+  const iat = Math.floor(token.issuedAtMs / 1000);
+  const exp = Math.floor(token.expiresAtMs / 1000);
+  const payload = {
+    ...claims,
+    iss: config.issuer,
+    aud: config.audience,
+    iat,
+    exp,
+    jti: token.tokenId,
+    fam: token.familyId,
+  };
+  await checkClaimsSchema(config, payload);
+  return { token: await sign(config, payload, REFRESH_TOKEN_TYPE), expiresIn: exp - iat };
+}
+
+/** Starts a refresh-token family (a login): signs its first token and records it in the store. */
+export async function startFamily(
+  config: AuthConfig,
+  claims: Record<string, unknown>,
+  nowMs: number,
+): Promise<{ token: string; expiresIn: number }> {
+  requireSigningKey(config);
+  const absoluteExpiresAt =
+    config.familyTtl === undefined ? Number.POSITIVE_INFINITY : nowMs + config.familyTtl * 1000;
+  const expiresAt = Math.min(nowMs + config.refreshTtl * 1000, absoluteExpiresAt);
+  const tokenId = newTokenId(nowMs);
+  const familyId = newFamilyId();
+  const signed = await signRefreshToken(config, claims, {
+    tokenId,
+    familyId,
+    issuedAtMs: nowMs,
+    expiresAtMs: expiresAt,
+  });
+  const subject = claims.sub as string;
+  await config.storeCall((store) =>
+    store.createFamily({ subject, familyId, tokenId, expiresAt, absoluteExpiresAt, now: nowMs }),
+  );
+  return signed;
+}
