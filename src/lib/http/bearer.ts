@@ -1,0 +1,84 @@
+/**
+ * Taking the bearer token from a request (RFC 6750 2.1 and 2.2; never the query string, 2.3).
+ * @packageDocumentation
+ */
+
+import { AuthError } from '../../errors.js';
+import { readCookie } from './cookies.js';
+import type { HttpRequestView } from './types.js';
+
+// RFC 6750 2.1: credentials = "Bearer" 1*SP b64token. The scheme is case-insensitive (RFC 9110 11.1).
+const BEARER_CREDENTIALS = /^bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
+const BEARER_SCHEME = /^bearer(?: |$)/i;
+
+/**
+ * The values of every header of that (lower-case) name, from the raw list:
+ * Node keeps only the first `Authorization` in `headers`, so several can only be seen here.
+ */
+export function headerValues(request: HttpRequestView, name: string): string[] {
+  const values: string[] = [];
+  const raw = request.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const headerName = raw[i]!;
+    if (headerName.length === name.length && headerName.toLowerCase() === name) values.push(raw[i + 1]!);
+  }
+  return values;
+}
+
+/**
+ * The token of the request's `Authorization: Bearer` header, or `undefined`
+ * when the request carries no bearer credentials (no header, or another scheme).
+ * @throws AuthError REQUEST_INVALID for several `Authorization` headers or a
+ * malformed bearer header (no token, two tokens, characters outside b64token).
+ */
+export function bearerFromHeader(request: HttpRequestView): string | undefined {
+  const single = request.headers.authorization;
+  if (single === undefined) return undefined;
+  const values = headerValues(request, 'authorization');
+  if (values.length > 1) throw new AuthError('REQUEST_INVALID', 'several Authorization headers were sent');
+  const value = values[0] ?? single;
+  const match = BEARER_CREDENTIALS.exec(value);
+  if (match) return match[1]!;
+  // Another scheme (Basic, ...) is no bearer credential at all; a broken Bearer header is a bad request.
+  if (value === '' || BEARER_SCHEME.test(value)) {
+    throw new AuthError('REQUEST_INVALID', 'the Authorization header is not "Bearer" followed by one token');
+  }
+  return undefined;
+}
+
+/** Where an access token may come from besides the `Authorization` header. */
+export interface TokenSourceOptions {
+  /** The name of a cookie that may carry the access token. Default: none. */
+  cookie?: string | undefined;
+}
+
+/** The access token a request presents, and whether it came in a cookie (which makes CSRF a concern). */
+export interface PresentedToken {
+  /** The token. */
+  token: string;
+  /** `true` when the browser attached it by itself, in a cookie. */
+  fromCookie: boolean;
+}
+
+/**
+ * The access token of a request: from `Authorization: Bearer`, or from the
+ * configured cookie; never from the query string. `undefined` when there is none.
+ * @throws AuthError REQUEST_INVALID for a malformed header, several headers,
+ * several cookies of the name, or a token in both the header and the cookie.
+ */
+export function presentedToken(
+  request: HttpRequestView,
+  options: TokenSourceOptions,
+): PresentedToken | undefined {
+  const fromHeader = bearerFromHeader(request);
+  const fromCookie = options.cookie === undefined ? undefined : readCookie(request, options.cookie);
+  if (fromHeader !== undefined && fromCookie !== undefined) {
+    throw new AuthError(
+      'REQUEST_INVALID',
+      'a token was sent both in the Authorization header and in a cookie',
+    );
+  }
+  if (fromHeader !== undefined) return { token: fromHeader, fromCookie: false };
+  if (fromCookie !== undefined) return { token: fromCookie, fromCookie: true };
+  return undefined;
+}

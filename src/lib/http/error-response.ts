@@ -1,0 +1,69 @@
+/**
+ * Turning a failure into the HTTP answer every adapter gives (DESIGN.md, RFC 6750 3).
+ * @packageDocumentation
+ */
+
+import { type AuthError, isAuthError } from '../../errors.js';
+import type { HttpAnswer } from './types.js';
+
+/** The realm of `WWW-Authenticate` when the application names none. */
+export const DEFAULT_REALM = 'api';
+
+/** The code of the generic answer to an unexpected (non-`AuthError`) failure. */
+export const INTERNAL_ERROR_CODE = 'INTERNAL_ERROR';
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+const MAX_DESCRIPTION_LENGTH = 200;
+
+/**
+ * A quoted-string (RFC 9110 5.6.4) holding only printable ASCII: control
+ * characters (CR and LF included) and anything outside ASCII are dropped, `"`
+ * and `\` are escaped, so no text can end the header or start another.
+ */
+export function quoteHeaderValue(text: string, maxLength = MAX_DESCRIPTION_LENGTH): string {
+  const printable = text.replace(/[^\x20-\x7E]/g, '').slice(0, maxLength);
+  return `"${printable.replace(/["\\]/g, '\\$&')}"`;
+}
+
+/**
+ * The `WWW-Authenticate` challenge for an error, or `undefined` where none is
+ * due: for 401 and 403, and for a 400 that has an RFC 6750 error value. A
+ * request without credentials gets no `error` attribute (RFC 6750 3.1).
+ */
+export function bearerChallenge(error: AuthError, realm: string): string | undefined {
+  const challenged =
+    error.status === 401 || error.status === 403 || (error.status === 400 && error.bearerError !== undefined);
+  if (!challenged) return undefined;
+  let challenge = `Bearer realm=${quoteHeaderValue(realm)}`;
+  if (error.bearerError !== undefined && error.code !== 'TOKEN_MISSING') {
+    challenge += `, error="${error.bearerError}", error_description=${quoteHeaderValue(error.message)}`;
+  }
+  return challenge;
+}
+
+/** A JSON answer with the given status, body and extra headers. */
+export function jsonAnswer(
+  status: number,
+  body: unknown,
+  headers: Record<string, string | string[]> = {},
+): HttpAnswer {
+  return { status, headers: { ...headers, 'content-type': JSON_TYPE }, body: JSON.stringify(body) };
+}
+
+/**
+ * The answer to any failure: an `AuthError` gets its status, the body
+ * `{ "error": { "code", "message" } }` and the bearer challenge; anything else
+ * gets a 500 that says nothing about it.
+ */
+export function errorAnswer(
+  error: unknown,
+  realm: string,
+  headers: Record<string, string | string[]> = {},
+): HttpAnswer {
+  if (!isAuthError(error)) {
+    return jsonAnswer(500, { error: { code: INTERNAL_ERROR_CODE, message: 'internal error' } }, headers);
+  }
+  const challenge = bearerChallenge(error, realm);
+  const all = challenge === undefined ? headers : { ...headers, 'www-authenticate': challenge };
+  return jsonAnswer(error.status, { error: { code: error.code, message: error.message } }, all);
+}
