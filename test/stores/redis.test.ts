@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAuth } from '../../src/index.js';
 import { type RedisClientLike, RedisTokenStore } from '../../src/stores/redis.js';
 import type { TokenStore } from '../../src/stores/token-store.js';
 import { describeTokenStore } from '../../src/testing/index.js';
@@ -10,6 +11,7 @@ import { type RedisServer, redisAvailable, startRedisServer } from '../support/r
 type NodeRedisClient = ReturnType<typeof createClient>;
 
 const STORE_CLIENT_NAME = 'tokenward-store';
+const SECRET = 'redis-store-test-secret-at-least-32-bytes';
 
 function connectIoredis(server: RedisServer, name = STORE_CLIENT_NAME): Redis {
   return new Redis({
@@ -242,6 +244,32 @@ describe.skipIf(!redisAvailable)('RedisTokenStore', () => {
       }
     });
 
+    it('costs one round trip per auth.refresh(), refresh verification, revocation check and login', async () => {
+      const auth = createAuth({ keys: SECRET, store: new RedisTokenStore(client()), checkRevocation: true });
+      const subject = `user-${randomUUID()}`;
+      // Warm the script cache, so that the measured run sees only cache hits.
+      const warm = await auth.issueTokens({ sub: subject });
+      await auth.verifyToken(warm.accessToken);
+      await auth.refresh(warm.refreshToken);
+      const counter = await commandCounter(server, admin);
+      try {
+        let pair = await auth.issueTokens({ sub: subject });
+        const measured: Array<[string, () => Promise<unknown>]> = [
+          ['issueTokens', async () => (pair = await auth.issueTokens({ sub: subject }))],
+          ['verifyToken(refresh)', () => auth.verifyToken(pair.refreshToken, { type: 'refresh' })],
+          ['verifyToken(access) with checkRevocation', () => auth.verifyToken(pair.accessToken)],
+          ['refresh', () => auth.refresh(pair.refreshToken)],
+        ];
+        for (const [name, action] of measured) {
+          const before = await scriptCalls(admin);
+          expect(await counter.during(action), `commands sent by ${name}`).toEqual(['evalsha']);
+          expect((await scriptCalls(admin)) - before, `script calls counted for ${name}`).toBe(1);
+        }
+      } finally {
+        await counter.close();
+      }
+    });
+
     it('falls back to EVAL when the server has lost its script cache', async () => {
       const store = new RedisTokenStore(client());
       const steps = await everyOperation(store);
@@ -302,6 +330,32 @@ describe.skipIf(!redisAvailable)('RedisTokenStore while Redis goes away and come
       }
     }
   }
+
+  it('makes tokenward answer STORE_UNAVAILABLE while the server is down, and recovers', async () => {
+    for (const client of [ioredis, nodeRedis]) {
+      const auth = createAuth({ keys: SECRET, store: new RedisTokenStore(client), checkRevocation: true });
+      const subject = `user-${randomUUID()}`;
+      const pair = await auth.issueTokens({ sub: subject });
+
+      await server.stop();
+      const unavailable = { code: 'STORE_UNAVAILABLE', status: 503 };
+      await expect(auth.refresh(pair.refreshToken)).rejects.toMatchObject(unavailable);
+      await expect(auth.verifyToken(pair.refreshToken, { type: 'refresh' })).rejects.toMatchObject(
+        unavailable,
+      );
+      await expect(auth.verifyToken(pair.accessToken)).rejects.toMatchObject(unavailable);
+      await expect(auth.issueTokens({ sub: subject })).rejects.toMatchObject(unavailable);
+      await expect(auth.revokeSubject(subject)).rejects.toMatchObject(unavailable);
+
+      await server.start();
+      // The restarted server kept no data (no persistence): log in again, then refresh.
+      const fresh = await eventually(() => auth.issueTokens({ sub: subject }));
+      const rotated = await auth.refresh(fresh.refreshToken);
+      await expect(auth.verifyToken(rotated.refreshToken, { type: 'refresh' })).resolves.toMatchObject({
+        sub: subject,
+      });
+    }
+  });
 
   it('rejects every operation promptly while the server is down, then works again', async () => {
     const stores = [new RedisTokenStore(ioredis), new RedisTokenStore(nodeRedis)];
