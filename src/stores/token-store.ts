@@ -19,7 +19,7 @@ export interface NewRefreshFamily {
   familyId: string;
   /** The `jti` of the family's first refresh token: it becomes the family's live token. */
   tokenId: string;
-  /** When that token expires. The record may be forgotten after it. */
+  /** When that token expires: from then on (by the caller's `now`) the family counts as unknown. */
   expiresAt: number;
   /** The family's absolute end: no rotation succeeds at or after it. `Infinity` when unbounded. */
   absoluteExpiresAt: number;
@@ -109,7 +109,7 @@ export interface RevokeAccessTokenInput {
   subject: string;
   /** The token's `jti`. */
   tokenId: string;
-  /** When the token expires: the denial may be forgotten after it. */
+  /** When the token expires: from then on (by the caller's `now`) the denial is forgotten. */
   expiresAt: number;
   /** The current time. */
   now: number;
@@ -121,7 +121,7 @@ export interface RevokeSubjectInput {
   subject: string;
   /** Every token of the subject issued before this time (milliseconds) is revoked. */
   revokedAt: number;
-  /** The record may be forgotten after this time: no token issued before `revokedAt` outlives it. */
+  /** From this time on (by the caller's `now`) the record is forgotten: no token issued before `revokedAt` outlives it. */
   expiresAt: number;
   /** The current time. */
   now: number;
