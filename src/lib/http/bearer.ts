@@ -41,7 +41,10 @@ export function bearerFromHeader(request: HttpRequestView): string | undefined {
   if (match) return match[1]!;
   // Another scheme (Basic, ...) is no bearer credential at all; a broken Bearer header is a bad request.
   if (value === '' || BEARER_SCHEME.test(value)) {
-    throw new AuthError('REQUEST_INVALID', 'the Authorization header must be the Bearer scheme followed by one token');
+    throw new AuthError(
+      'REQUEST_INVALID',
+      'the Authorization header must be the Bearer scheme followed by one token',
+    );
   }
   return undefined;
 }

@@ -1,0 +1,666 @@
+/**
+ * THE scenario table: requests and the answers every adapter, on every
+ * framework version, must give. Steps of a scenario run in order and share state.
+ */
+
+import { createAuth } from '../../../src/create-auth.js';
+import { ACCESS_COOKIE, ALLOWED_ORIGIN, AUDIENCE, ISSUER, SECRET } from './apps.js';
+import { cookieValue, type Reply, type RequestSpec } from './client.js';
+
+export const REFRESH_COOKIE = '__Secure-refresh_token';
+const JSON_HEADERS = { 'content-type': 'application/json' };
+const TOKEN_COOKIE = new RegExp(
+  `^${REFRESH_COOKIE}=[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+; Max-Age=604800; Path=/auth; HttpOnly; Secure; SameSite=Strict$`,
+);
+const CLEARED_COOKIE = `${REFRESH_COOKIE}=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/auth; HttpOnly; Secure; SameSite=Strict`;
+const MISSING_CHALLENGE = 'Bearer realm="api"';
+
+/** State a scenario's steps share: tokens by name. */
+export type State = Map<string, string>;
+
+export interface Expectation {
+  status: number;
+  /** `error.code` of the JSON body (or `delegated` of the test's own error handler); `null`: no error body. */
+  code?: string | null;
+  /** The exact `WWW-Authenticate`, a pattern, or `null` for none. */
+  challenge?: string | RegExp | null;
+  /** Other headers: exact value, pattern, or `null` for absent. */
+  headers?: Record<string, string | RegExp | null>;
+  /** The `Set-Cookie` lines: exact list, or one pattern per line. */
+  setCookies?: readonly (string | RegExp)[];
+  /** Fields of the JSON body, compared exactly (`undefined`: must be absent). */
+  body?: Record<string, unknown>;
+}
+
+export interface Step {
+  name: string;
+  request(state: State): RequestSpec;
+  expect: Expectation;
+  /** Keeps what later steps need. */
+  keep?(reply: Reply, state: State): void;
+  /** Runs against a server that does not trust its proxy. */
+  untrustedProxy?: boolean;
+  /** Answered by Node or the framework before any adapter runs: only status, code and challenge must match. */
+  beforeTheAdapter?: boolean;
+}
+
+export interface Scenario {
+  name: string;
+  steps: Step[];
+}
+
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+const refreshCookie = (token: string) => ({ cookie: `${REFRESH_COOKIE}=${token}` });
+
+function loginStep(username: string, password: string, base = '/auth'): Step {
+  return {
+    name: `login ${username}`,
+    request: () => ({
+      method: 'POST',
+      path: `${base}/login`,
+      headers: JSON_HEADERS,
+      body: JSON.stringify({ username, password }),
+    }),
+    expect: {
+      status: 200,
+      code: null,
+      headers: { 'cache-control': 'no-store', pragma: 'no-cache', 'content-type': /^application\/json/ },
+      ...(base === '/auth' ? { setCookies: [TOKEN_COOKIE] } : {}),
+      body: { tokenType: 'Bearer', expiresIn: 900 },
+    },
+    keep(reply, state) {
+      state.set(`${username}.access`, reply.json?.accessToken as string);
+      const refresh =
+        base === '/auth'
+          ? cookieValue(reply.setCookies, REFRESH_COOKIE)
+          : (reply.json?.refreshToken as string);
+      state.set(`${username}.refresh`, refresh ?? '');
+    },
+  };
+}
+
+function get(path: string, headers: (state: State) => Record<string, string | string[]> = () => ({})) {
+  return (state: State): RequestSpec => ({ path, headers: headers(state) });
+}
+
+function invalidToken(code: string): Expectation {
+  return {
+    status: 401,
+    code,
+    challenge: /^Bearer realm="api", error="invalid_token", error_description="(?:[^"\\]|\\.)+"$/,
+  };
+}
+
+const badRequest: Expectation = {
+  status: 400,
+  code: 'REQUEST_INVALID',
+  challenge: /^Bearer realm="api", error="invalid_request", error_description="(?:[^"\\]|\\.)+"$/,
+};
+
+const csrfRejected: Expectation = {
+  status: 403,
+  code: 'CSRF_REJECTED',
+  challenge: /^Bearer realm="api", error="invalid_request", error_description="(?:[^"\\]|\\.)+"$/,
+  setCookies: [],
+};
+
+/** Tokens minted by instances that differ from the server's in one way each. */
+export async function foreignTokens(): Promise<Record<string, string>> {
+  const base = { keys: SECRET, issuer: ISSUER, audience: AUDIENCE };
+  const hour = 3600_000;
+  return {
+    expired: await createAuth({ ...base, clock: () => Date.now() - 2 * hour }).createAccessToken({
+      sub: 'u-alice',
+    }),
+    future: await createAuth({ ...base, clock: () => Date.now() + hour }).createAccessToken({
+      sub: 'u-alice',
+    }),
+    otherIssuer: await createAuth({ ...base, issuer: 'https://other.test' }).createAccessToken({
+      sub: 'u-alice',
+    }),
+    otherKey: await createAuth({
+      ...base,
+      keys: 'another-secret-of-at-least-32-bytes-long!!',
+    }).createAccessToken({
+      sub: 'u-alice',
+    }),
+  };
+}
+
+export function scenarios(foreign: Record<string, string>): Scenario[] {
+  const withForeign = (name: string, code: string): Step => ({
+    name: `${name} token`,
+    request: get('/me', () => bearer(foreign[name]!)),
+    expect: invalidToken(code),
+  });
+  return [
+    {
+      name: 'seed flow: admin logs in, reads, refreshes; the old refresh token is reused',
+      steps: [
+        loginStep('alice', 'alice-password'),
+        {
+          name: 'GET /me',
+          request: get('/me', (s) => bearer(s.get('alice.access')!)),
+          expect: {
+            status: 200,
+            code: null,
+            body: { sub: 'u-alice', roles: ['admin'], iss: ISSUER, aud: AUDIENCE },
+          },
+        },
+        {
+          name: 'GET /admin/dashboard as admin',
+          request: get('/admin/dashboard', (s) => bearer(s.get('alice.access')!)),
+          expect: { status: 200, code: null, body: { dashboard: true } },
+        },
+        {
+          name: 'refresh',
+          request: (s) => ({
+            method: 'POST',
+            path: '/auth/refresh',
+            headers: refreshCookie(s.get('alice.refresh')!),
+          }),
+          expect: {
+            status: 200,
+            code: null,
+            setCookies: [TOKEN_COOKIE],
+            headers: { 'cache-control': 'no-store', pragma: 'no-cache' },
+            body: { tokenType: 'Bearer', expiresIn: 900, refreshToken: undefined },
+          },
+          keep(reply, s) {
+            s.set('alice.oldRefresh', s.get('alice.refresh')!);
+            s.set('alice.refresh', cookieValue(reply.setCookies, REFRESH_COOKIE)!);
+            s.set('alice.access', reply.json?.accessToken as string);
+          },
+        },
+        {
+          name: 'GET /me with the new access token',
+          request: get('/me', (s) => bearer(s.get('alice.access')!)),
+          expect: { status: 200, code: null, body: { sub: 'u-alice' } },
+        },
+        {
+          name: 'reuse of the old refresh token',
+          request: (s) => ({
+            method: 'POST',
+            path: '/auth/refresh',
+            headers: refreshCookie(s.get('alice.oldRefresh')!),
+          }),
+          expect: { ...invalidToken('REFRESH_TOKEN_REUSED'), setCookies: [CLEARED_COOKIE] },
+        },
+        {
+          name: 'the new refresh token fails too: its family is revoked',
+          request: (s) => ({
+            method: 'POST',
+            path: '/auth/refresh',
+            headers: refreshCookie(s.get('alice.refresh')!),
+          }),
+          expect: { ...invalidToken('TOKEN_REVOKED'), setCookies: [CLEARED_COOKIE] },
+        },
+      ],
+    },
+    {
+      name: 'a user is refused the admin dashboard',
+      steps: [
+        loginStep('bob', 'bob-password'),
+        {
+          name: 'GET /admin/dashboard as user',
+          request: get('/admin/dashboard', (s) => bearer(s.get('bob.access')!)),
+          expect: {
+            status: 403,
+            code: 'FORBIDDEN',
+            challenge:
+              /^Bearer realm="api", error="insufficient_scope", error_description="(?:[^"\\]|\\.)+"$/,
+          },
+        },
+        {
+          name: 'requireRole without authenticate answers 401 even with a valid token',
+          request: get('/role-only', (s) => bearer(s.get('bob.access')!)),
+          expect: { status: 401, code: 'TOKEN_MISSING', challenge: MISSING_CHALLENGE },
+        },
+      ],
+    },
+    {
+      name: 'logout revokes and clears the cookie',
+      steps: [
+        loginStep('alice', 'alice-password'),
+        {
+          name: 'logout with the refresh cookie and the access token',
+          request: (s) => ({
+            method: 'POST',
+            path: '/auth/logout',
+            headers: { ...refreshCookie(s.get('alice.refresh')!), ...bearer(s.get('alice.access')!) },
+          }),
+          expect: {
+            status: 204,
+            code: null,
+            setCookies: [CLEARED_COOKIE],
+            headers: { 'cache-control': 'no-store' },
+          },
+        },
+        {
+          name: 'the refresh token is revoked',
+          request: (s) => ({
+            method: 'POST',
+            path: '/auth/refresh',
+            headers: refreshCookie(s.get('alice.refresh')!),
+          }),
+          expect: invalidToken('TOKEN_REVOKED'),
+        },
+        {
+          name: 'the access token is revoked',
+          request: get('/me', (s) => bearer(s.get('alice.access')!)),
+          expect: invalidToken('TOKEN_REVOKED'),
+        },
+        {
+          name: 'logout with a garbage cookie still answers 204',
+          request: () => ({ method: 'POST', path: '/auth/logout', headers: refreshCookie('not.a.token') }),
+          expect: { status: 204, code: null, setCookies: [CLEARED_COOKIE] },
+        },
+        {
+          name: 'logout without any token answers 204',
+          request: () => ({ method: 'POST', path: '/auth/logout' }),
+          expect: { status: 204, code: null, setCookies: [CLEARED_COOKIE] },
+        },
+      ],
+    },
+    {
+      name: 'login failures',
+      steps: [
+        ...[
+          ['wrong password', JSON.stringify({ username: 'alice', password: 'wrong' })],
+          ['unknown user', JSON.stringify({ username: 'mallory', password: 'alice-password' })],
+        ].map(
+          ([name, body]): Step => ({
+            name: name!,
+            request: () => ({ method: 'POST', path: '/auth/login', headers: JSON_HEADERS, body }),
+            expect: {
+              ...invalidToken('INVALID_CREDENTIALS'),
+              setCookies: [],
+              headers: { 'cache-control': null },
+            },
+          }),
+        ),
+        ...[
+          [
+            'text/plain body',
+            { 'content-type': 'text/plain' },
+            '{"username":"alice","password":"alice-password"}',
+          ],
+          ['no content type', {}, '{"username":"alice","password":"alice-password"}'],
+          ['invalid JSON', JSON_HEADERS, '{"username": "alice",'],
+          ['a JSON array', JSON_HEADERS, '["alice","alice-password"]'],
+          [
+            'a username that is not a string',
+            JSON_HEADERS,
+            '{"username":["alice"],"password":"alice-password"}',
+          ],
+          ['no password', JSON_HEADERS, '{"username":"alice"}'],
+          [
+            'a 2000-character password',
+            JSON_HEADERS,
+            JSON.stringify({ username: 'alice', password: 'p'.repeat(2000) }),
+          ],
+          [
+            'a 20 KiB body',
+            JSON_HEADERS,
+            JSON.stringify({ username: 'alice', password: 'x', pad: 'y'.repeat(20_000) }),
+          ],
+        ].map(
+          ([name, headers, body]): Step => ({
+            name: name as string,
+            request: () => ({
+              method: 'POST',
+              path: '/auth/login',
+              headers: headers as Record<string, string>,
+              body: body as string,
+            }),
+            expect: badRequest,
+          }),
+        ),
+        {
+          name: 'a findUser that throws answers a generic 500',
+          request: () => ({
+            method: 'POST',
+            path: '/broken-auth/login',
+            headers: JSON_HEADERS,
+            body: JSON.stringify({ username: 'alice', password: 'alice-password' }),
+          }),
+          expect: {
+            status: 500,
+            code: 'INTERNAL_ERROR',
+            challenge: null,
+            body: { error: { code: 'INTERNAL_ERROR', message: 'internal error' } },
+          },
+        },
+      ],
+    },
+    {
+      name: 'Authorization header edge cases',
+      steps: [
+        loginStep('alice', 'alice-password', '/body-auth'),
+        {
+          name: 'no credentials',
+          request: get('/me'),
+          expect: { status: 401, code: 'TOKEN_MISSING', challenge: MISSING_CHALLENGE },
+        },
+        {
+          name: 'lower-case scheme',
+          request: get('/me', (s) => ({ authorization: `bearer ${s.get('alice.access')}` })),
+          expect: { status: 200, code: null, body: { sub: 'u-alice' } },
+        },
+        {
+          name: 'two spaces (1*SP)',
+          request: get('/me', (s) => ({ authorization: `Bearer  ${s.get('alice.access')}` })),
+          expect: { status: 200, code: null },
+        },
+        {
+          name: 'Bearer without a token',
+          request: get('/me', () => ({ authorization: 'Bearer' })),
+          expect: badRequest,
+        },
+        {
+          name: 'two tokens',
+          request: get('/me', (s) => ({
+            authorization: `Bearer ${s.get('alice.access')} ${s.get('alice.access')}`,
+          })),
+          expect: badRequest,
+        },
+        {
+          name: 'a token outside the b64token syntax',
+          request: get('/me', () => ({ authorization: 'Bearer abc"def' })),
+          expect: badRequest,
+        },
+        {
+          name: 'another scheme',
+          request: get('/me', () => ({ authorization: 'Basic YWxpY2U6cHc=' })),
+          expect: { status: 401, code: 'TOKEN_MISSING', challenge: MISSING_CHALLENGE },
+        },
+        {
+          name: 'two Authorization headers',
+          request: get('/me', (s) => ({
+            authorization: [`Bearer ${s.get('alice.access')}`, `Bearer ${s.get('alice.access')}`],
+          })),
+          expect: badRequest,
+        },
+        {
+          name: 'a token in the query string is ignored',
+          request: (s) => ({ path: `/me?access_token=${s.get('alice.access')}` }),
+          expect: { status: 401, code: 'TOKEN_MISSING', challenge: MISSING_CHALLENGE },
+        },
+        {
+          name: 'not a JWS',
+          request: get('/me', () => bearer('abc')),
+          expect: invalidToken('TOKEN_MALFORMED'),
+        },
+        {
+          name: 'a 10 000-byte token',
+          request: get('/me', () => bearer('a'.repeat(10_000))),
+          expect: invalidToken('TOKEN_MALFORMED'),
+        },
+        {
+          name: 'a 40 KiB header is refused before any adapter',
+          beforeTheAdapter: true,
+          request: get('/me', () => bearer('a'.repeat(40_000))),
+          expect: { status: 431, code: null, challenge: null },
+        },
+        {
+          name: 'a refresh token as an access token',
+          request: get('/me', (s) => bearer(s.get('alice.refresh')!)),
+          expect: invalidToken('TOKEN_TYPE_MISMATCH'),
+        },
+        withForeign('expired', 'TOKEN_EXPIRED'),
+        withForeign('future', 'TOKEN_NOT_YET_VALID'),
+        withForeign('otherIssuer', 'CLAIM_INVALID'),
+        withForeign('otherKey', 'TOKEN_INVALID'),
+        {
+          name: 'the store is down: fail closed',
+          request: get('/store-down/me', (s) => bearer(s.get('alice.access')!)),
+          expect: { status: 503, code: 'STORE_UNAVAILABLE', challenge: null },
+        },
+      ],
+    },
+    {
+      name: 'optional mode and delegated errors',
+      steps: [
+        loginStep('alice', 'alice-password', '/body-auth'),
+        {
+          name: 'anonymous passes',
+          request: get('/optional'),
+          expect: { status: 200, code: null, body: { sub: null } },
+        },
+        {
+          name: 'a valid token is used',
+          request: get('/optional', (s) => bearer(s.get('alice.access')!)),
+          expect: { status: 200, code: null, body: { sub: 'u-alice' } },
+        },
+        {
+          name: 'an invalid token is refused',
+          request: get('/optional', () => bearer('abc')),
+          expect: invalidToken('TOKEN_MALFORMED'),
+        },
+        {
+          name: 'a malformed header is refused',
+          request: get('/optional', () => ({ authorization: 'Bearer' })),
+          expect: badRequest,
+        },
+        {
+          name: 'the framework error handler gets the AuthError',
+          request: get('/delegated'),
+          expect: {
+            status: 401,
+            code: 'TOKEN_MISSING',
+            challenge: null,
+            body: { delegated: 'TOKEN_MISSING' },
+          },
+        },
+        {
+          name: 'the framework error handler is not reached on success',
+          request: get('/delegated', (s) => bearer(s.get('alice.access')!)),
+          expect: { status: 200, code: null, body: { sub: 'u-alice' } },
+        },
+      ],
+    },
+    {
+      name: 'access token in a cookie, and CSRF',
+      steps: [
+        loginStep('alice', 'alice-password', '/body-auth'),
+        {
+          name: 'GET with the cookie',
+          request: get('/cookie/me', (s) => ({ cookie: `${ACCESS_COOKIE}=${s.get('alice.access')}` })),
+          expect: { status: 200, code: null, body: { sub: 'u-alice' } },
+        },
+        {
+          name: 'a token in both the header and the cookie',
+          request: get('/cookie/me', (s) => ({
+            cookie: `${ACCESS_COOKIE}=${s.get('alice.access')}`,
+            ...bearer(s.get('alice.access')!),
+          })),
+          expect: badRequest,
+        },
+        {
+          name: 'the cookie twice',
+          request: get('/cookie/me', (s) => ({
+            cookie: `${ACCESS_COOKIE}=${s.get('alice.access')}; ${ACCESS_COOKIE}=x`,
+          })),
+          expect: badRequest,
+        },
+        {
+          name: 'a cookie POST from an evil origin',
+          request: (s) => ({
+            method: 'POST',
+            path: '/cookie/action',
+            headers: { cookie: `${ACCESS_COOKIE}=${s.get('alice.access')}`, origin: 'https://evil.example' },
+          }),
+          expect: { ...csrfRejected, setCookies: undefined },
+        },
+        {
+          name: 'a cookie POST marked cross-site',
+          request: (s) => ({
+            method: 'POST',
+            path: '/cookie/action',
+            headers: { cookie: `${ACCESS_COOKIE}=${s.get('alice.access')}`, 'sec-fetch-site': 'cross-site' },
+          }),
+          expect: { ...csrfRejected, setCookies: undefined },
+        },
+        {
+          name: 'a cookie POST from the allowed origin',
+          request: (s) => ({
+            method: 'POST',
+            path: '/cookie/action',
+            headers: {
+              cookie: `${ACCESS_COOKIE}=${s.get('alice.access')}`,
+              origin: ALLOWED_ORIGIN,
+              'sec-fetch-site': 'cross-site',
+            },
+          }),
+          expect: { status: 200, code: null, body: { sub: 'u-alice' } },
+        },
+        {
+          name: 'a bearer POST is never a CSRF concern',
+          request: (s) => ({
+            method: 'POST',
+            path: '/cookie/action',
+            headers: {
+              ...bearer(s.get('alice.access')!),
+              origin: 'https://evil.example',
+              'sec-fetch-site': 'cross-site',
+            },
+          }),
+          expect: { status: 200, code: null, body: { sub: 'u-alice' } },
+        },
+      ],
+    },
+    {
+      name: 'token routes: CSRF, HTTPS and the body mode',
+      steps: [
+        loginStep('alice', 'alice-password'),
+        ...(
+          [
+            ['an evil Origin', { origin: 'https://evil.example' }],
+            ['Sec-Fetch-Site: cross-site', { 'sec-fetch-site': 'cross-site' }],
+            ['Sec-Fetch-Site: same-site', { 'sec-fetch-site': 'same-site' }],
+            ['Origin: null', { origin: 'null' }],
+          ] as const
+        ).map(
+          ([name, headers]): Step => ({
+            name: `refresh with ${name}`,
+            request: (s) => ({
+              method: 'POST',
+              path: '/auth/refresh',
+              headers: { ...refreshCookie(s.get('alice.refresh')!), ...headers },
+            }),
+            expect: csrfRejected,
+          }),
+        ),
+        {
+          name: 'refresh from the allowed origin (the token was not consumed by the refusals)',
+          request: (s) => ({
+            method: 'POST',
+            path: '/auth/refresh',
+            headers: {
+              ...refreshCookie(s.get('alice.refresh')!),
+              origin: ALLOWED_ORIGIN,
+              'sec-fetch-site': 'cross-site',
+            },
+          }),
+          expect: { status: 200, code: null, setCookies: [TOKEN_COOKIE] },
+        },
+        {
+          name: 'refresh without a cookie',
+          request: () => ({ method: 'POST', path: '/auth/refresh' }),
+          expect: { status: 401, code: 'TOKEN_MISSING', challenge: MISSING_CHALLENGE },
+        },
+        {
+          name: 'plain HTTP is refused where HTTPS is required',
+          request: () => ({
+            method: 'POST',
+            path: '/https-auth/login',
+            headers: JSON_HEADERS,
+            body: JSON.stringify({ username: 'alice', password: 'alice-password' }),
+          }),
+          expect: {
+            status: 403,
+            code: 'HTTPS_REQUIRED',
+            challenge: /^Bearer realm="api", error="invalid_request"/,
+            setCookies: [],
+          },
+        },
+        {
+          name: 'X-Forwarded-Proto: https from a trusted proxy is HTTPS',
+          request: () => ({
+            method: 'POST',
+            path: '/https-auth/login',
+            headers: { ...JSON_HEADERS, 'x-forwarded-proto': 'https' },
+            body: JSON.stringify({ username: 'alice', password: 'alice-password' }),
+          }),
+          expect: {
+            status: 200,
+            code: null,
+            setCookies: [/^__Secure-refresh_token=[^;]+; Max-Age=604800; Path=\/https-auth;/],
+          },
+        },
+        {
+          name: 'X-Forwarded-Proto: https is ignored when the proxy is not trusted',
+          untrustedProxy: true,
+          request: () => ({
+            method: 'POST',
+            path: '/https-auth/login',
+            headers: { ...JSON_HEADERS, 'x-forwarded-proto': 'https' },
+            body: JSON.stringify({ username: 'alice', password: 'alice-password' }),
+          }),
+          expect: { status: 403, code: 'HTTPS_REQUIRED', setCookies: [] },
+        },
+        {
+          name: 'body mode: login answers the refresh token in the body, sets no cookie',
+          request: () => ({
+            method: 'POST',
+            path: '/body-auth/login',
+            headers: { ...JSON_HEADERS, origin: 'https://evil.example' },
+            body: JSON.stringify({ username: 'alice', password: 'alice-password' }),
+          }),
+          expect: { status: 200, code: null, setCookies: [], headers: { 'cache-control': 'no-store' } },
+          keep(reply, s) {
+            s.set('body.refresh', reply.json?.refreshToken as string);
+          },
+        },
+        {
+          name: 'body mode: refresh reads refreshToken from the JSON body',
+          request: (s) => ({
+            method: 'POST',
+            path: '/body-auth/refresh',
+            headers: JSON_HEADERS,
+            body: JSON.stringify({ refreshToken: s.get('body.refresh') }),
+          }),
+          expect: { status: 200, code: null, setCookies: [], body: { tokenType: 'Bearer', expiresIn: 900 } },
+          keep(reply, s) {
+            s.set('body.refresh', reply.json?.refreshToken as string);
+          },
+        },
+        {
+          name: 'body mode: refresh without a body',
+          request: () => ({ method: 'POST', path: '/body-auth/refresh' }),
+          expect: badRequest,
+        },
+        {
+          name: 'body mode: logout',
+          request: (s) => ({
+            method: 'POST',
+            path: '/body-auth/logout',
+            headers: JSON_HEADERS,
+            body: JSON.stringify({ refreshToken: s.get('body.refresh') }),
+          }),
+          expect: { status: 204, code: null, setCookies: [] },
+        },
+        {
+          name: 'body mode: the logged-out refresh token is revoked',
+          request: (s) => ({
+            method: 'POST',
+            path: '/body-auth/refresh',
+            headers: JSON_HEADERS,
+            body: JSON.stringify({ refreshToken: s.get('body.refresh') }),
+          }),
+          expect: invalidToken('TOKEN_REVOKED'),
+        },
+      ],
+    },
+  ];
+}
