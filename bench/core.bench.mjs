@@ -3,9 +3,10 @@
 //   npm run bench -- core          (through bench/run.mjs, which builds dist/ if missing)
 //   node bench/core.bench.mjs      (needs a built dist/)
 //
-// Environment: BENCH_ROUNDS (default 5), BENCH_ROUND_MS (default 1500), BENCH_WARMUP_MS
-// (default 500), BENCH_JSON=<file> to also write the figures as JSON, BENCH_STRICT=1 to exit
-// non-zero when a verify ratio is under the target.
+// Environment: BENCH_ROUNDS (default 5), BENCH_ROUND_MS (default 1500, per contender and
+// round), BENCH_SLICE_MS (default 50: the contenders alternate in slices this long),
+// BENCH_WARMUP_MS (default 500), BENCH_JSON=<file> to also write the figures as JSON,
+// BENCH_STRICT=1 to exit non-zero when a verify ratio is under the target.
 //
 // Both sides do the same work: the same key (a KeyObject), the same token (issued by
 // tokenward), and for verification the same checks: algorithm allowlist, signature, typ
@@ -20,6 +21,7 @@ import { createAuth } from '../dist/index.js';
 const ROUNDS = positiveInt(process.env.BENCH_ROUNDS, 5);
 const ROUND_MS = positiveInt(process.env.BENCH_ROUND_MS, 1500);
 const WARMUP_MS = positiveInt(process.env.BENCH_WARMUP_MS, 500);
+const SLICE_MS = positiveInt(process.env.BENCH_SLICE_MS, 50);
 const VERIFY_TARGET = 0.9;
 const ISSUER = 'https://api.example.com';
 const AUDIENCE = 'api';
@@ -40,9 +42,9 @@ function setups() {
   ];
 }
 
-/** Runs `fn` sequentially for about `ms` milliseconds; answers operations per second. */
-async function measure(fn, ms) {
-  const batch = 32;
+/** Runs `fn` sequentially for about `ms` milliseconds; answers { ops, ms }. */
+async function run(fn, ms) {
+  const batch = 16;
   let ops = 0;
   const start = performance.now();
   let elapsed = 0;
@@ -51,7 +53,26 @@ async function measure(fn, ms) {
     ops += batch;
     elapsed = performance.now() - start;
   } while (elapsed < ms);
-  return (ops * 1000) / elapsed;
+  return { ops, ms: elapsed };
+}
+
+/**
+ * One round: both contenders for `ms` milliseconds each, in alternating slices of
+ * SLICE_MS, so that both see the same background load (the machine may be shared).
+ * Answers operations per second for each.
+ */
+async function round(a, b, ms, swap) {
+  const total = { a: { ops: 0, ms: 0 }, b: { ops: 0, ms: 0 } };
+  const slices = Math.max(1, Math.round(ms / SLICE_MS));
+  for (let i = 0; i < slices; i++) {
+    const order = (i + (swap ? 1 : 0)) % 2 === 0 ? ['a', 'b'] : ['b', 'a'];
+    for (const who of order) {
+      const r = await run(who === 'a' ? a : b, ms / slices);
+      total[who].ops += r.ops;
+      total[who].ms += r.ms;
+    }
+  }
+  return { a: (total.a.ops * 1000) / total.a.ms, b: (total.b.ops * 1000) / total.b.ms };
 }
 
 const median = (values) => {
@@ -116,21 +137,22 @@ async function main() {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   console.log(`tokenward core vs jose — Node ${process.version}, ${cpu}, ${availableParallelism()} CPUs`);
   console.log(
-    `${ROUNDS} interleaved rounds of ${ROUND_MS} ms per contender (sequential awaits), ${WARMUP_MS} ms warm-up\n`,
+    `${ROUNDS} rounds of ${ROUND_MS} ms per contender, interleaved in ${SLICE_MS} ms slices ` +
+      `(sequential awaits), ${WARMUP_MS} ms warm-up\n`,
   );
 
   for (const pair of pairs) {
-    await measure(pair.tokenward, WARMUP_MS);
-    await measure(pair.jose, WARMUP_MS);
+    await run(pair.tokenward, WARMUP_MS);
+    await run(pair.jose, WARMUP_MS);
     pair.results = { tokenward: [], jose: [] };
   }
-  for (let round = 0; round < ROUNDS; round++) {
+  for (let r = 0; r < ROUNDS; r++) {
     for (const pair of pairs) {
-      // Alternate who goes first, so neither side always runs on a warmer or cooler machine.
-      const order = round % 2 === 0 ? ['tokenward', 'jose'] : ['jose', 'tokenward'];
-      for (const who of order) pair.results[who].push(await measure(pair[who], ROUND_MS));
+      const { a, b } = await round(pair.tokenward, pair.jose, ROUND_MS, r % 2 === 1);
+      pair.results.tokenward.push(a);
+      pair.results.jose.push(b);
     }
-    process.stdout.write(`round ${round + 1}/${ROUNDS} done\n`);
+    process.stdout.write(`round ${r + 1}/${ROUNDS} done\n`);
   }
 
   console.log('');
