@@ -569,6 +569,32 @@ describe.each(SETUPS)('verifyToken properties ($name)', (setup) => {
     );
   });
 
+  it('answers correctly signed tokens whose JSON no JSON.stringify would write', async () => {
+    const token = await tokenPromise;
+    const [h, p] = token.split('.') as [string, string, string];
+    const headerText = Buffer.from(h, 'base64url').toString();
+    const payloadText = Buffer.from(p, 'base64url').toString();
+    const withClaim = (raw: string) => `${payloadText.slice(0, -1)},${raw}}`;
+    const cases: [string, string, string, AuthErrorCode][] = [
+      ['exp overflowing to Infinity', headerText, withClaim('"exp":1e999'), 'CLAIM_INVALID'],
+      ['nbf overflowing to -Infinity', headerText, withClaim('"nbf":-1e999'), 'CLAIM_INVALID'],
+      ['payload that is JSON null', headerText, 'null', 'TOKEN_MALFORMED'],
+      ['payload that is a JSON array', headerText, '[]', 'TOKEN_MALFORMED'],
+      ['payload with a byte order mark', headerText, `\uFEFF${payloadText}`, 'TOKEN_MALFORMED'],
+      ['header that is a JSON string', '"at+jwt"', payloadText, 'TOKEN_MALFORMED'],
+      [
+        'header with alg given twice, none last',
+        `${headerText.slice(0, -1)},"alg":"none"}`,
+        payloadText,
+        'TOKEN_INVALID',
+      ],
+      ['empty payload', headerText, '', 'TOKEN_MALFORMED'],
+    ];
+    for (const [label, headerRaw, payloadRaw, code] of cases) {
+      expect(await verify(setup, resign(setup, headerRaw, payloadRaw)), label).toEqual({ ok: false, code });
+    }
+  });
+
   it('does not read claims through the prototype ("__proto__" in the JSON)', async () => {
     const token = await tokenPromise;
     const [h, p] = token.split('.') as [string, string, string];
