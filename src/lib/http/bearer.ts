@@ -9,7 +9,7 @@ import type { HttpRequestView } from './types.js';
 
 // RFC 6750 2.1: credentials = "Bearer" 1*SP b64token. The scheme is case-insensitive (RFC 9110 11.1).
 const BEARER_CREDENTIALS = /^bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
-const BEARER_SCHEME = /^bearer(?: |$)/i;
+const BEARER_SCHEME = /^bearer(?:\s|$)/i;
 
 /**
  * The values of every header of that (lower-case) name, from the raw list:
