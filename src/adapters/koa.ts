@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 
-import type { Context, Middleware, ParameterizedContext } from 'koa';
+import type { Context, Middleware } from 'koa';
 import type { Auth } from '../create-auth.js';
 import { AuthError } from '../errors.js';
 import {
@@ -94,10 +94,11 @@ export function authenticate<Claims extends object, Role extends string>(
   };
 }
 
-function roleMiddleware(roles: readonly string[], all: boolean): Middleware<OptionalAuthState> {
+// The role middlewares read only `ctx.state.auth.roles`: they fit after any authenticate, whatever its claims type.
+function roleMiddleware(roles: readonly string[], all: boolean): Middleware {
   checkRoleList(roles);
-  return async (ctx: ParameterizedContext<OptionalAuthState>, next) => {
-    const claims = ctx.state.auth as RequestClaims | undefined;
+  return async (ctx, next) => {
+    const claims = (ctx.state as { auth?: unknown }).auth as RequestClaims | undefined;
     if (settle(authorize(ctx, claims, roles, all, reporterFor(ctx)), ctx)) await next();
   };
 }
@@ -107,18 +108,12 @@ function roleMiddleware(roles: readonly string[], all: boolean): Middleware<Opti
  * the roles (with the role hierarchy of the `authenticate` before it): 403
  * FORBIDDEN otherwise, and 401 when no `authenticate` authenticated the request.
  */
-export function requireRole(
-  role: RegisteredRole,
-  ...moreRoles: RegisteredRole[]
-): Middleware<OptionalAuthState> {
+export function requireRole(role: RegisteredRole, ...moreRoles: RegisteredRole[]): Middleware {
   return roleMiddleware([role, ...moreRoles], false);
 }
 
 /** Like {@link requireRole}, but every listed role is required. */
-export function requireAllRoles(
-  role: RegisteredRole,
-  ...moreRoles: RegisteredRole[]
-): Middleware<OptionalAuthState> {
+export function requireAllRoles(role: RegisteredRole, ...moreRoles: RegisteredRole[]): Middleware {
   return roleMiddleware([role, ...moreRoles], true);
 }
 

@@ -5,7 +5,7 @@
 
 import type { Auth } from '../../create-auth.js';
 import { AuthError } from '../../errors.js';
-import { requireAllRoles, requireRole } from '../../roles/require-role.js';
+import { type RoleBearer, requireAllRoles, requireRole } from '../../roles/require-role.js';
 import { presentedToken } from './bearer.js';
 import { type CsrfPolicy, checkCsrf, resolveCsrfPolicy } from './csrf.js';
 import { DEFAULT_REALM } from './error-response.js';
@@ -147,8 +147,9 @@ export function authorize(
     } else {
       const [first, ...rest] = roles;
       if (first === undefined) throw new AuthError('CONFIG_INVALID', 'requireRole: name at least one role');
-      if (all) requireAllRoles(claims, first, ...rest);
-      else requireRole(claims, first, ...rest);
+      const bearer = claims as RoleBearer | undefined;
+      if (all) requireAllRoles(bearer, first, ...rest);
+      else requireRole(bearer, first, ...rest);
     }
     return { kind: 'ok', value: undefined };
   } catch (error) {
