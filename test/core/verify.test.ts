@@ -264,3 +264,17 @@ describe('verifyToken refuses, with the right code', () => {
     }
   });
 });
+
+describe('one spelling per token', () => {
+  it('refuses a signature whose last character carries non-zero spare bits (TOKEN_MALFORMED)', async () => {
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const token = hs256(header, claims());
+    await expect(auth.verifyToken(token)).resolves.toBeTruthy();
+    const last = alphabet.indexOf(token.at(-1)!);
+    // A 32-byte HMAC is 43 characters (258 bits): the last one carries 2 spare bits.
+    for (let spare = 1; spare < 4; spare++) {
+      const respelled = token.slice(0, -1) + alphabet[(last & ~0b11) | spare];
+      expect(await codeOf(auth.verifyToken(respelled)), respelled.at(-1)).toBe('TOKEN_MALFORMED');
+    }
+  });
+});
