@@ -32,9 +32,7 @@ function malformed(message: string): never {
 }
 
 function decodeJsonObject(part: string, what: string): Record<string, unknown> {
-  // A base64url string of length 4n+1 cannot be produced by any encoder.
-  if (part.length === 0 || !BASE64URL.test(part) || part.length % 4 === 1)
-    malformed(`the token's ${what} is not base64url`);
+  if (part.length === 0 || !isCanonicalBase64url(part)) malformed(`the token's ${what} is not base64url`);
   let value: unknown;
   try {
     value = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
@@ -58,8 +56,7 @@ export function decodeToken(token: unknown, maxTokenSize: number): DecodedToken 
   const parts = token.split('.');
   if (parts.length !== 3) malformed('the token is not a compact JWS (three dot-separated parts)');
   const [encodedHeader, encodedPayload, signature] = parts as [string, string, string];
-  if (!BASE64URL.test(signature) || signature.length % 4 === 1)
-    malformed("the token's signature is not base64url");
+  if (!isCanonicalBase64url(signature)) malformed("the token's signature is not base64url");
   const header = decodeJsonObject(encodedHeader, 'header');
   const payload = decodeJsonObject(encodedPayload, 'payload');
   return { header, payload, parts: [encodedHeader, encodedPayload, signature] };
