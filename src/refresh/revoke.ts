@@ -33,7 +33,7 @@ export async function revokeToken(config: AuthConfig, token: unknown): Promise<v
   }
 }
 
-/** Revokes every token of the subject issued until now ("log out everywhere"). */
+/** Revokes every token of the subject issued until now, this millisecond included ("log out everywhere"). */
 export async function revokeSubject(config: AuthConfig, subject: unknown): Promise<void> {
   if (typeof subject !== 'string' || subject === '')
     throw new AuthError('CLAIM_INVALID', 'revokeSubject needs a subject');
@@ -41,7 +41,8 @@ export async function revokeSubject(config: AuthConfig, subject: unknown): Promi
   // No token issued before now outlives the longest lifetime plus the tolerance.
   const longest = Math.max(config.accessTtl, config.refreshTtl) + config.clockTolerance + 1;
   await config.storeCall((store) =>
-    store.revokeSubject({ subject, revokedAt: nowMs, expiresAt: nowMs + longest * 1000, now: nowMs }),
+    // `nowMs + 1`: tokens issued earlier in this same millisecond are revoked too.
+    store.revokeSubject({ subject, revokedAt: nowMs + 1, expiresAt: nowMs + longest * 1000, now: nowMs }),
   );
   config.emit({ type: 'revoke-subject', subject });
 }

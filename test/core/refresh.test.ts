@@ -208,6 +208,19 @@ describe('revoke and revokeSubject', () => {
     await expect(auth.refresh(again.refreshToken)).resolves.toBeTruthy();
   });
 
+  it('revokeSubject covers tokens issued in its own millisecond, and none of the next', async () => {
+    const clock = fakeClock();
+    const auth = createAuth({ ...base, checkRevocation: true, clock: clock.now });
+    const before = await auth.issueTokens({ sub: 'u1' });
+    await auth.revokeSubject('u1');
+    expect(await codeOf(auth.verifyToken(before.accessToken))).toBe('TOKEN_REVOKED');
+    expect(await codeOf(auth.refresh(before.refreshToken))).toBe('TOKEN_REVOKED');
+    clock.advance(1);
+    const after = await auth.issueTokens({ sub: 'u1' });
+    await expect(auth.verifyToken(after.accessToken)).resolves.toBeTruthy();
+    await expect(auth.refresh(after.refreshToken)).resolves.toBeTruthy();
+  });
+
   it('events carry subject and family, never a token', async () => {
     const events: AuthEvent[] = [];
     const auth = createAuth({ ...base, onEvent: (e) => void events.push(e) });
