@@ -76,10 +76,15 @@ export interface Auth<Claims extends object = CustomClaims, Role extends string 
 
 /** The resolved settings of an `Auth` instance. */
 export interface AuthSettings {
+  /** The `iss` tokens carry and must carry. */
   readonly issuer: string;
+  /** The `aud` tokens carry and must include. */
   readonly audience: string;
+  /** Access-token lifetime, in seconds. */
   readonly accessTokenTtl: number;
+  /** Refresh-token lifetime, in seconds. */
   readonly refreshTokenTtl: number;
+  /** Tolerated clock skew, in seconds. */
   readonly clockTolerance: number;
   /** `false` for a verify-only instance. */
   readonly canIssue: boolean;

@@ -6,16 +6,40 @@
 /** The RFC 6750 `error` values an adapter puts in `WWW-Authenticate`. */
 export type BearerErrorValue = 'invalid_request' | 'invalid_token' | 'insufficient_scope';
 
-interface CodeInfo {
+/** What an error code means over HTTP. */
+export interface AuthErrorCodeInfo {
+  /** The HTTP status an adapter answers with. */
   readonly status: number;
+  /** The RFC 6750 `error` value for `WWW-Authenticate`, or `undefined` where none applies. */
   readonly bearerError: BearerErrorValue | undefined;
 }
+
+/** A stable tokenward error code, such as `TOKEN_EXPIRED`. */
+export type AuthErrorCode =
+  | 'TOKEN_MISSING'
+  | 'TOKEN_MALFORMED'
+  | 'REQUEST_INVALID'
+  | 'TOKEN_INVALID'
+  | 'TOKEN_EXPIRED'
+  | 'TOKEN_NOT_YET_VALID'
+  | 'CLAIM_INVALID'
+  | 'TOKEN_TYPE_MISMATCH'
+  | 'TOKEN_REVOKED'
+  | 'REFRESH_TOKEN_REUSED'
+  | 'FORBIDDEN'
+  | 'CSRF_REJECTED'
+  | 'HTTPS_REQUIRED'
+  | 'STORE_UNAVAILABLE'
+  | 'JWKS_UNAVAILABLE'
+  | 'INVALID_CREDENTIALS'
+  | 'PASSWORD_REJECTED'
+  | 'CONFIG_INVALID';
 
 /**
  * Every error code with its HTTP status and RFC 6750 `error` value.
  * The table is the contract of DESIGN.md; codes never change meaning.
  */
-export const AUTH_ERROR_CODES = {
+export const AUTH_ERROR_CODES: { readonly [Code in AuthErrorCode]: AuthErrorCodeInfo } = {
   TOKEN_MISSING: { status: 401, bearerError: undefined },
   TOKEN_MALFORMED: { status: 401, bearerError: 'invalid_token' },
   REQUEST_INVALID: { status: 400, bearerError: 'invalid_request' },
@@ -34,10 +58,7 @@ export const AUTH_ERROR_CODES = {
   INVALID_CREDENTIALS: { status: 401, bearerError: 'invalid_token' },
   PASSWORD_REJECTED: { status: 400, bearerError: 'invalid_request' },
   CONFIG_INVALID: { status: 500, bearerError: undefined },
-} as const satisfies Record<string, CodeInfo>;
-
-/** A stable tokenward error code, such as `TOKEN_EXPIRED`. */
-export type AuthErrorCode = keyof typeof AUTH_ERROR_CODES;
+};
 
 // A registry symbol, not a class identity check, so that two installed copies of
 // tokenward still recognise each other's errors.
@@ -64,7 +85,7 @@ export class AuthError extends Error {
 
   constructor(code: AuthErrorCode, message: string, options?: AuthErrorOptions) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    const info: CodeInfo = AUTH_ERROR_CODES[code];
+    const info = AUTH_ERROR_CODES[code];
     this.name = 'AuthError';
     this.code = code;
     this.status = info.status;

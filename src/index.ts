@@ -8,6 +8,7 @@ export {
   AUTH_ERROR_CODES,
   AuthError,
   type AuthErrorCode,
+  type AuthErrorCodeInfo,
   type AuthErrorOptions,
   type BearerErrorValue,
   isAuthError,

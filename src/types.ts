@@ -134,7 +134,14 @@ export interface AuthOptions<Claims extends object = CustomClaims, Role extends 
    */
   jwks?: JsonWebKeySet | string | URL;
   /** Options of the remote JWKS fetch (jose's `createRemoteJWKSet`). */
-  jwksOptions?: { timeoutDuration?: number; cooldownDuration?: number; cacheMaxAge?: number };
+  jwksOptions?: {
+    /** How long a fetch may take, in milliseconds (jose's default: 5000). */
+    timeoutDuration?: number;
+    /** How long after a fetch an unknown `kid` may trigger another, in milliseconds (default 30000). */
+    cooldownDuration?: number;
+    /** How long a fetched JWKS is used before it is fetched again, in milliseconds (default 600000). */
+    cacheMaxAge?: number;
+  };
   /** Algorithms accepted from a JWKS. Default: `['EdDSA', 'ES256', 'RS256']`. */
   algorithms?: ReadonlyArray<'EdDSA' | 'ES256' | 'RS256'>;
   /** The `iss` tokens carry and must carry. Default `'tokenward'`; set it. */

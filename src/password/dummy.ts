@@ -54,7 +54,7 @@ function dummyHash(cost: number): Promise<string> {
  * }
  * ```
  *
- * @throws {@link AuthError} `CONFIG_INVALID` when the cost option is not an
+ * @throws `AuthError` (from `tokenward`) `CONFIG_INVALID` when the cost option is not an
  * integer from 10 to 31; never for any password or hash.
  */
 export async function verifyPasswordOrDummy(

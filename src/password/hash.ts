@@ -25,7 +25,7 @@ export interface HashPasswordOptions {
  * (`é` takes 2 bytes, most emoji 4).
  *
  * @returns the bcrypt hash string to store, e.g. `$2b$12$…` (60 characters).
- * @throws {@link AuthError} `PASSWORD_REJECTED` when the password cannot be
+ * @throws `AuthError` (from `tokenward`) `PASSWORD_REJECTED` when the password cannot be
  * hashed whole (the message gives the reason, never the password);
  * `CONFIG_INVALID` when the cost is not an integer from 10 to 31.
  */

@@ -22,7 +22,7 @@ export interface NeedsRehashOptions {
  *
  * A hash of a higher cost than wanted is kept.
  *
- * @throws {@link AuthError} `CONFIG_INVALID` when the cost option is not an
+ * @throws `AuthError` (from `tokenward`) `CONFIG_INVALID` when the cost option is not an
  * integer from 10 to 31.
  */
 export function needsRehash(hash: string, options?: NeedsRehashOptions): boolean {

@@ -67,10 +67,24 @@ export interface RotateRefreshTokenInput extends RefreshTokenRef {
  * - `expired`: the family has reached its absolute end.
  */
 export type RotateRefreshTokenResult =
-  | { status: 'rotated'; expiresAt: number }
-  | { status: 'reused' }
-  | { status: 'revoked' }
-  | { status: 'expired' };
+  | {
+      /** The rotation happened. */
+      status: 'rotated';
+      /** When the successor expires: `min(nextExpiresAt, absoluteExpiresAt)`. */
+      expiresAt: number;
+    }
+  | {
+      /** A consumed token was presented; the family is now revoked. */
+      status: 'reused';
+    }
+  | {
+      /** The family or subject is revoked, or the family is unknown. */
+      status: 'revoked';
+    }
+  | {
+      /** The family has reached its absolute end. */
+      status: 'expired';
+    };
 
 /**
  * The state of a refresh token, read without changing anything.
