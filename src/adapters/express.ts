@@ -95,7 +95,7 @@ export function requireAllRoles(role: RegisteredRole, ...moreRoles: RegisteredRo
 }
 
 /**
- * Middleware serving `POST /login`, `/refresh` and `/logout` under where it is
+ * Middleware serving `POST /login`, `/refresh`, `/logout` (and `/token` with `oauth2`) under where it is
  * mounted (`app.use('/auth', tokenRoutes(auth, { findUser }))`); other requests
  * pass through. It reads its own size-bounded JSON body, or uses `req.body`
  * when a body parser of the application already read it.

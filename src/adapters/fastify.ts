@@ -18,7 +18,7 @@ import {
   createAuthenticator,
 } from '../lib/http/authenticate.js';
 import type { InternalErrorReporter, Outcome } from '../lib/http/outcome.js';
-import { createTokenRoutes, type TokenRoute, type TokenRoutesOptions } from '../lib/http/token-routes.js';
+import { createTokenRoutes, type TokenRoutesOptions } from '../lib/http/token-routes.js';
 import type { RegisteredRole, RequestClaims } from '../lib/http/types.js';
 
 export type { AuthenticateOptions } from '../lib/http/authenticate.js';
@@ -123,10 +123,8 @@ const tokenwardPlugin: FastifyPluginAsync<TokenwardPluginOptions> = async (fasti
  */
 export const tokenward = fp(tokenwardPlugin, { fastify: '5.x', name: 'tokenward' });
 
-const ROUTE_NAMES: readonly TokenRoute[] = ['login', 'refresh', 'logout'];
-
 /**
- * The token routes plugin: `POST {prefix}/login`, `/refresh` and `/logout`.
+ * The token routes plugin: `POST {prefix}/login`, `/refresh`, `/logout` (and `/token` with `oauth2`).
  * Encapsulated: its body handling (read by tokenward, size-bounded) applies to these routes only.
  */
 export const tokenRoutes: FastifyPluginAsync<TokenRoutesPluginOptions> = async (fastify, options) => {
@@ -135,7 +133,7 @@ export const tokenRoutes: FastifyPluginAsync<TokenRoutesPluginOptions> = async (
   // The body is handed over unread, so that its media type, size and JSON are judged like in every adapter.
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
-  for (const route of ROUTE_NAMES) {
+  for (const route of routes.routes) {
     fastify.post(`/${route}`, { bodyLimit: routes.bodyLimit }, async (request, reply) => {
       const body = { stream: request.body as Readable | undefined };
       const input = {

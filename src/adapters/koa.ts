@@ -118,7 +118,7 @@ export function requireAllRoles(role: RegisteredRole, ...moreRoles: RegisteredRo
 }
 
 /**
- * Middleware serving `POST {prefix}/login`, `/refresh` and `/logout`; other
+ * Middleware serving `POST {prefix}/login`, `/refresh`, `/logout` (and `/token` with `oauth2`); other
  * requests pass through. It reads its own size-bounded JSON body, or uses
  * `ctx.request.body` when a body parser of the application already read it.
  */

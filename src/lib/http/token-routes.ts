@@ -72,10 +72,19 @@ export interface TokenRoutesOptions<Role extends string = string> {
   delegateErrors?: boolean;
   /** Receives unexpected (non-`AuthError`) failures, such as a throwing `findUser`. Default: the framework's logger. */
   onInternalError?: InternalErrorReporter;
+  /**
+   * `true` to add `POST /token`, an OAuth2 token endpoint (RFC 6749): form-encoded
+   * `grant_type=password` (4.3) and `grant_type=refresh_token` (6), answering
+   * the RFC 6749 5.1 shape (`access_token`, `token_type`, `expires_in`, and
+   * `refresh_token` when cookies are off) and 5.2 errors (`invalid_request`,
+   * `invalid_grant`, `unsupported_grant_type`). With the cookie on, the refresh
+   * token stays in the cookie. Default `false`.
+   */
+  oauth2?: boolean;
 }
 
-/** The three token routes. */
-export type TokenRoute = 'login' | 'refresh' | 'logout';
+/** The token routes: the three JSON ones, and the OAuth2 token endpoint when enabled. */
+export type TokenRoute = 'login' | 'refresh' | 'logout' | 'token';
 
 /** One request to a token route, as an adapter hands it over. */
 export interface TokenRouteRequest {
@@ -95,17 +104,15 @@ export interface TokenRouteRequest {
 export interface TokenRoutes extends FailureHandling {
   /** The largest request body read, in bytes. */
   readonly bodyLimit: number;
+  /** The routes served, each at `/<name>` under the mount path. */
+  readonly routes: readonly TokenRoute[];
   /** The route a `POST` to this path (relative to the mount path) is, if any. */
   routeOf(method: string | undefined, path: string): TokenRoute | undefined;
   /** Runs a route; never rejects. */
   handle(route: TokenRoute, input: TokenRouteRequest): Promise<Outcome<never>>;
 }
 
-const ROUTES: ReadonlyMap<string, TokenRoute> = new Map([
-  ['/login', 'login'],
-  ['/refresh', 'refresh'],
-  ['/logout', 'logout'],
-]);
+const JSON_ROUTES: readonly TokenRoute[] = ['login', 'refresh', 'logout'];
 const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' } as const;
 
 function positiveInteger(value: number | undefined, fallback: number, name: string): number {
@@ -142,6 +149,8 @@ export function createTokenRoutes<Claims extends object, Role extends string>(
     onInternalError: options.onInternalError,
   };
   const accept: readonly BodyType[] = ['json'];
+  const served: readonly TokenRoute[] = options.oauth2 === true ? [...JSON_ROUTES, 'token'] : JSON_ROUTES;
+  const byPath: ReadonlyMap<string, TokenRoute> = new Map(served.map((route) => [`/${route}`, route]));
 
   function body(input: TokenRouteRequest): Promise<ParsedBody> {
     return readBody(input.request, input.body, { limit: bodyLimit, accept });
@@ -183,7 +192,11 @@ export function createTokenRoutes<Claims extends object, Role extends string>(
 
   async function login(input: TokenRouteRequest): Promise<HttpAnswer> {
     const { fields } = await body(input);
-    const { username, password } = fields;
+    return tokenAnswer(input, await passwordLogin(fields.username, fields.password));
+  }
+
+  /** Checks the credentials and starts a new refresh family. */
+  async function passwordLogin(username: unknown, password: unknown): Promise<TokenPair> {
     // Bounded before any lookup or hashing: a megabyte password never reaches bcrypt.
     if (typeof username !== 'string' || username === '' || username.length > maxUsername) {
       throw new AuthError('REQUEST_INVALID', `username must be a string of 1 to ${maxUsername} characters`);
@@ -204,7 +217,7 @@ export function createTokenRoutes<Claims extends object, Role extends string>(
       sub: user.sub,
       ...(user.roles === undefined ? {} : { roles: user.roles }),
     };
-    return tokenAnswer(input, await auth.issueTokens(subject as TokenSubject<Claims, Role>));
+    return auth.issueTokens(subject as TokenSubject<Claims, Role>);
   }
 
   async function refresh(input: TokenRouteRequest): Promise<HttpAnswer> {
@@ -232,17 +245,60 @@ export function createTokenRoutes<Claims extends object, Role extends string>(
     return { status: 204, headers: { ...NO_STORE, ...cookieHeader(input, undefined, 0) }, body: undefined };
   }
 
+  /** The OAuth2 token endpoint (RFC 6749 4.3 and 6): a form body, answered in the 5.1 shape. */
+  async function token(input: TokenRouteRequest): Promise<HttpAnswer> {
+    const { fields } = await readBody(input.request, input.body, { limit: bodyLimit, accept: ['form'] });
+    let pair: TokenPair;
+    if (fields.grant_type === 'password') {
+      pair = await passwordLogin(fields.username, fields.password);
+    } else if (fields.grant_type === 'refresh_token') {
+      const presented = cookie === undefined ? fields.refresh_token : await presentedRefreshToken(input);
+      if (typeof presented !== 'string' || presented === '')
+        throw new AuthError('REQUEST_INVALID', 'refresh_token is required');
+      pair = await auth.refresh(presented);
+    } else {
+      const body = {
+        error: 'unsupported_grant_type',
+        error_description: 'grant_type must be password or refresh_token',
+      };
+      return jsonAnswer(400, body, NO_STORE);
+    }
+    const answer: Record<string, unknown> = {
+      access_token: pair.accessToken,
+      token_type: 'Bearer',
+      expires_in: pair.expiresIn,
+    };
+    if (cookie === undefined) answer.refresh_token = pair.refreshToken;
+    return jsonAnswer(200, answer, {
+      ...NO_STORE,
+      ...cookieHeader(input, pair.refreshToken, pair.refreshExpiresIn),
+    });
+  }
+
+  /** An RFC 6749 5.2 error: a bad request is `invalid_request`, any credential or grant refused is `invalid_grant`. */
+  function oauthErrorAnswer(error: AuthError): HttpAnswer {
+    const invalidRequest =
+      error.status === 400 || error.code === 'CSRF_REJECTED' || error.code === 'HTTPS_REQUIRED';
+    const body = {
+      error: invalidRequest ? 'invalid_request' : 'invalid_grant',
+      error_description: error.message,
+    };
+    return jsonAnswer(400, body, NO_STORE);
+  }
+
   const steps: Record<TokenRoute, (input: TokenRouteRequest) => Promise<HttpAnswer>> = {
     login,
     refresh,
     logout,
+    token,
   };
 
   return {
     ...handling,
     bodyLimit,
+    routes: served,
     routeOf(method, path) {
-      return method === 'POST' ? ROUTES.get(path) : undefined;
+      return method === 'POST' ? byPath.get(path) : undefined;
     },
     async handle(route, input) {
       try {
@@ -252,6 +308,10 @@ export function createTokenRoutes<Claims extends object, Role extends string>(
         if (cookie !== undefined) checkCsrf(input.request, input.secure, csrf);
         return { kind: 'answer', answer: await steps[route](input) };
       } catch (error) {
+        // OAuth2 clients expect the RFC 6749 5.2 body; server failures (5xx) keep the common answer.
+        if (route === 'token' && !handling.delegateErrors && isAuthError(error) && error.status < 500) {
+          return { kind: 'answer', answer: oauthErrorAnswer(error) };
+        }
         // A refresh cookie that failed for good is cleared, so the browser stops sending it.
         const dead = route === 'refresh' && isAuthError(error) && error.status === 401;
         return failure(error, handling, input.defaultReporter, dead ? cookieHeader(input, undefined, 0) : {});

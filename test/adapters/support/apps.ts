@@ -118,6 +118,7 @@ function expressApp(createApp: typeof express, fixtures: Fixtures, trustProxy: b
   app.use('/body-auth', tokenRoutes(auth, { ...options, cookie: false }));
   app.use('/https-auth', tokenRoutes(auth, { ...options, requireHttps: true }));
   app.use('/broken-auth', tokenRoutes(auth, { ...options, findUser: failingFindUser }));
+  app.use('/oauth', tokenRoutes(auth, { ...options, cookie: false, oauth2: true }));
   app.get('/me', authenticate(auth), (req, res) => {
     res.json(req.auth);
   });
@@ -165,6 +166,7 @@ async function fastifyApp(fixtures: Fixtures, trustProxy: boolean): Promise<Fast
   await app.register(tokenRoutes, { ...options, cookie: false, prefix: '/body-auth' });
   await app.register(tokenRoutes, { ...options, requireHttps: true, prefix: '/https-auth' });
   await app.register(tokenRoutes, { ...options, findUser: failingFindUser, prefix: '/broken-auth' });
+  await app.register(tokenRoutes, { ...options, cookie: false, oauth2: true, prefix: '/oauth' });
   await app.register(async (scope) => {
     await scope.register(tokenward, { auth });
     scope.get('/me', { onRequest: [scope.authenticate] }, async (request) => request.auth);
@@ -221,6 +223,7 @@ function koaApp(KoaClass: typeof Koa, fixtures: Fixtures, trustProxy: boolean): 
   app.use(tokenRoutes(auth, { ...options, cookie: false, prefix: '/body-auth' }));
   app.use(tokenRoutes(auth, { ...options, requireHttps: true, prefix: '/https-auth' }));
   app.use(tokenRoutes(auth, { ...options, findUser: failingFindUser, prefix: '/broken-auth' }));
+  app.use(tokenRoutes(auth, { ...options, cookie: false, oauth2: true, prefix: '/oauth' }));
   const router = new Router();
   router.get('/me', authenticate(auth), (ctx) => {
     ctx.body = ctx.state.auth;
