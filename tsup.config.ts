@@ -10,6 +10,7 @@ export default defineConfig([
       express: 'src/adapters/express.ts',
       fastify: 'src/adapters/fastify.ts',
       koa: 'src/adapters/koa.ts',
+      openapi: 'src/openapi/index.ts',
     },
     format: ['esm', 'cjs'],
     dts: true,
