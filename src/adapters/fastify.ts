@@ -46,19 +46,16 @@ declare module 'fastify' {
   }
 }
 
-/** The `Auth` instance an option names, whatever its claims and roles. */
-type AnyAuth = Auth<object, string>;
-
 /** Options of the `tokenward` plugin: the `Auth` instance and the `authenticate` options. */
 export interface TokenwardPluginOptions extends AuthenticateOptions {
   /** The instance `createAuth` returned. */
-  auth: AnyAuth;
+  auth: Auth<object, string>;
 }
 
 /** Options of the `tokenRoutes` plugin (register it with a `prefix`, e.g. `/auth`). */
 export interface TokenRoutesPluginOptions extends TokenRoutesOptions {
   /** The instance `createAuth` returned. */
-  auth: AnyAuth;
+  auth: Auth<object, string>;
   /** Where the routes are mounted (Fastify's own register option). */
   prefix?: string;
 }
