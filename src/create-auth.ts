@@ -3,7 +3,7 @@ import { onlyAuthErrors } from './lib/guard.js';
 import { revokeSubject, revokeToken } from './refresh/revoke.js';
 import { rotateRefreshToken } from './refresh/rotate.js';
 import { assertRoles, hasRole, type RoleBearer, type RoleHierarchy } from './roles/require-role.js';
-import { requireSigningKey, signAccessToken, startFamily, subjectClaims } from './tokens/issue.js';
+import { requireSigningKey, signAccessToken, startFamily, subjectClaims, tokenPair } from './tokens/issue.js';
 import { verifyToken } from './tokens/verify-token.js';
 import type {
   AccessTokenClaims,
@@ -117,13 +117,7 @@ export function createAuth<Claims extends object = CustomClaims, Role extends st
       const accessToken = await signAccessToken(config, claims, nowMs);
       const refresh = await startFamily(config, claims, nowMs);
       config.emit({ type: 'login', subject: claims.sub as string });
-      return {
-        accessToken,
-        refreshToken: refresh.token,
-        tokenType: 'Bearer',
-        expiresIn: config.accessTtl,
-        refreshExpiresIn: refresh.expiresIn,
-      };
+      return tokenPair(config, accessToken, refresh);
     },
 
     verifyToken: ((token: TokenInput, verifyOptions?: VerifyOptions) =>

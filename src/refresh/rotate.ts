@@ -1,7 +1,7 @@
 import type { AuthConfig } from '../config.js';
 import { AuthError } from '../errors.js';
 import { newTokenId } from '../lib/token-id.js';
-import { requireSigningKey, signAccessToken, signRefreshToken } from '../tokens/issue.js';
+import { requireSigningKey, signAccessToken, signRefreshToken, tokenPair } from '../tokens/issue.js';
 import { refreshTokenRef, verifyStateless } from '../tokens/verify-token.js';
 import type { TokenPair } from '../types.js';
 
@@ -58,11 +58,5 @@ export async function rotateRefreshToken(config: AuthConfig, refreshToken: unkno
     }),
   ]);
   config.emit({ ...event, type: 'refresh' });
-  return {
-    accessToken,
-    refreshToken: refresh.token,
-    tokenType: 'Bearer',
-    expiresIn: config.accessTtl,
-    refreshExpiresIn: refresh.expiresIn,
-  };
+  return tokenPair(config, accessToken, refresh);
 }

@@ -2,6 +2,7 @@ import type { AuthConfig } from '../config.js';
 import { AuthError, isAuthError } from '../errors.js';
 import type { PreparedKey } from '../keys/import-key.js';
 import { newFamilyId, newTokenId } from '../lib/token-id.js';
+import type { TokenPair } from '../types.js';
 import { checkClaimsSchema } from './check-schema.js';
 import { ACCESS_TOKEN_TYPE, REFRESH_TOKEN_TYPE } from './check-type.js';
 import { signToken } from './sign.js';
@@ -115,4 +116,19 @@ export async function startFamily(
     store.createFamily({ subject, familyId, tokenId, expiresAt, absoluteExpiresAt, now: nowMs }),
   );
   return signed;
+}
+
+/** The answer to a login or a refresh: the two tokens and their lifetimes. */
+export function tokenPair(
+  config: AuthConfig,
+  accessToken: string,
+  refresh: { token: string; expiresIn: number },
+): TokenPair {
+  return {
+    accessToken,
+    refreshToken: refresh.token,
+    tokenType: 'Bearer',
+    expiresIn: config.accessTtl,
+    refreshExpiresIn: refresh.expiresIn,
+  };
 }
