@@ -1,0 +1,168 @@
+/** The generated OpenAPI parts: a valid 3.1 document once merged, derived from the error table and the options. */
+
+import { describe, expect, it } from 'vitest';
+import { AUTH_ERROR_CODES, isAuthError } from '../../src/errors.js';
+import {
+  mergeTokenwardOpenApi,
+  type TokenwardOpenApiOptions,
+  tokenwardErrorResponses,
+  tokenwardOpenApi,
+  tokenwardSecurity,
+} from '../../src/openapi/index.js';
+import { appDocument, validateDocument } from './support.js';
+
+const VARIANTS: [string, TokenwardOpenApiOptions][] = [
+  ['the defaults', {}],
+  ['cookie off, OAuth2 on', { prefix: '/oauth', cookie: false, oauth2: true }],
+  [
+    'cookie on, OAuth2 on, custom names',
+    { prefix: '/', oauth2: true, schemeNames: { bearer: 'jwt', oauth2: 'pw' } },
+  ],
+  ['cookie options, length limits', { cookie: { name: 'rt', path: '/auth/refresh' }, maxPasswordLength: 64 }],
+];
+
+describe('the merged document', () => {
+  it.each(VARIANTS)('is a valid OpenAPI 3.1 document with %s', async (_name, options) => {
+    const result = await validateDocument(appDocument(options));
+    expect(result.errors).toBeUndefined();
+    expect(result.valid).toBe(true);
+  });
+
+  it('is judged invalid when broken, so the validation above can fail', async () => {
+    const document = appDocument({});
+    const broken = { ...document, paths: { ...document.paths, '/me': { get: { responses: 'none' } } } };
+    expect((await validateDocument(broken)).valid).toBe(false);
+  });
+
+  it('names every error code in the error body enum, and the generic 500 code', () => {
+    const { schemas } = tokenwardOpenApi().components;
+    const code = schemas.TokenwardError.properties?.error;
+    const codes = code !== undefined && 'properties' in code ? code.properties?.code : undefined;
+    const listed = codes !== undefined && 'enum' in codes ? codes.enum : undefined;
+    expect(new Set(listed)).toEqual(new Set([...Object.keys(AUTH_ERROR_CODES), 'INTERNAL_ERROR']));
+  });
+
+  it('documents each error status with codes of that status only', async () => {
+    const { resolved } = await validateDocument(appDocument({ oauth2: true }));
+    const paths = resolved.paths as Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    let checked = 0;
+    for (const item of Object.values(paths)) {
+      for (const operation of Object.values(item)) {
+        for (const [status, response] of Object.entries(operation.responses)) {
+          const allOf = (
+            response as { content?: { 'application/json'?: { schema?: { allOf?: unknown[] } } } }
+          ).content?.['application/json']?.schema?.allOf;
+          if (allOf === undefined) continue;
+          const narrowed = allOf[1] as {
+            properties: { error: { properties: { code: { enum: string[] } } } };
+          };
+          for (const code of narrowed.properties.error.properties.code.enum) {
+            const expected = code === 'INTERNAL_ERROR' ? 500 : AUTH_ERROR_CODES[code as 'FORBIDDEN'].status;
+            expect(`${code} ${expected}`).toBe(`${code} ${status}`);
+            checked += 1;
+          }
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(20);
+  });
+});
+
+describe('tokenwardOpenApi', () => {
+  it('documents the OAuth2 password flow and /token only with oauth2', () => {
+    const plain = tokenwardOpenApi({ prefix: '/auth' });
+    expect(Object.keys(plain.paths)).toEqual(['/auth/login', '/auth/refresh', '/auth/logout']);
+    expect(plain.components.securitySchemes).toEqual({
+      bearerAuth: expect.objectContaining({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }),
+    });
+    const oauth2 = tokenwardOpenApi({ prefix: '/auth/', oauth2: true });
+    expect(Object.keys(oauth2.paths)).toContain('/auth/token');
+    expect(oauth2.components.securitySchemes.oauth2Password).toMatchObject({
+      type: 'oauth2',
+      flows: { password: { tokenUrl: '/auth/token', refreshUrl: '/auth/token', scopes: {} } },
+    });
+    const token = oauth2.paths['/auth/token']?.post;
+    expect(Object.keys(token?.requestBody?.content ?? {})).toEqual(['application/x-www-form-urlencoded']);
+  });
+
+  it('uses a given token URL', () => {
+    const part = tokenwardOpenApi({ oauth2: true, tokenUrl: 'https://api.example.com/auth/token' });
+    expect(part.components.securitySchemes.oauth2Password).toMatchObject({
+      flows: { password: { tokenUrl: 'https://api.example.com/auth/token' } },
+    });
+  });
+
+  it('documents the refresh cookie by the name the browser gets, or the body field without it', () => {
+    const cookieParameter = (options: TokenwardOpenApiOptions) =>
+      Object.values(tokenwardOpenApi(options).paths).find(
+        (item) => item.post.operationId === 'tokenwardRefresh',
+      )?.post.parameters?.[0]?.name;
+    expect(cookieParameter({ prefix: '/auth' })).toBe('__Secure-refresh_token');
+    expect(cookieParameter({ prefix: '/' })).toBe('__Host-refresh_token');
+    expect(cookieParameter({ cookie: { name: 'rt', secure: false } })).toBe('rt');
+    expect(cookieParameter({ cookie: false })).toBeUndefined();
+    const refresh = tokenwardOpenApi({ cookie: false }).paths['/auth/refresh']?.post;
+    expect(refresh?.requestBody?.content['application/json']?.schema).toEqual({
+      $ref: '#/components/schemas/TokenwardRefreshRequest',
+    });
+  });
+
+  it('refuses options tokenRoutes would refuse', () => {
+    for (const options of [
+      { prefix: 'auth' },
+      { cookie: { name: '__Host-x' } },
+      { cookie: { sameSite: 'None' as const, secure: false } },
+    ]) {
+      let thrown: unknown;
+      try {
+        tokenwardOpenApi(options);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(isAuthError(thrown) && thrown.code).toBe('CONFIG_INVALID');
+    }
+  });
+
+  it('gives the security requirements and error responses of a protected operation', () => {
+    expect(tokenwardSecurity()).toEqual([{ bearerAuth: [] }]);
+    expect(tokenwardSecurity({ oauth2: true, schemeNames: { oauth2: 'pw' } })).toEqual([
+      { bearerAuth: [] },
+      { pw: [] },
+    ]);
+    const part = tokenwardOpenApi();
+    for (const ref of Object.values(tokenwardErrorResponses())) {
+      const name = ref.$ref.replace('#/components/responses/', '');
+      expect(Object.keys(part.components.responses)).toContain(name);
+    }
+  });
+});
+
+describe('mergeTokenwardOpenApi', () => {
+  const base = () => ({
+    openapi: '3.1.0',
+    info: { title: 'app', version: '1' },
+    paths: { '/me': { get: { responses: { '200': { description: 'ok' } } } } },
+    components: { schemas: { Mine: { type: 'object' as const } } },
+    tags: [{ name: 'Authentication', description: 'the app says' }],
+  });
+
+  it('adds the parts without touching the original, and merging twice changes nothing', () => {
+    const document = base();
+    const snapshot = JSON.stringify(document);
+    const part = tokenwardOpenApi({ oauth2: true });
+    const merged = mergeTokenwardOpenApi(document, part);
+    expect(JSON.stringify(document)).toBe(snapshot);
+    expect(Object.keys(merged.paths)).toEqual(['/me', ...Object.keys(part.paths)]);
+    expect(Object.keys(merged.components.schemas)).toEqual(['Mine', ...Object.keys(part.components.schemas)]);
+    expect(merged.tags).toEqual([{ name: 'Authentication', description: 'the app says' }]);
+    expect(mergeTokenwardOpenApi(merged, part)).toEqual(merged);
+  });
+
+  it('refuses to overwrite a different path or component of the same name', () => {
+    const part = tokenwardOpenApi();
+    const clash = { ...base(), paths: { '/auth/login': { get: {} } } };
+    expect(() => mergeTokenwardOpenApi(clash, part)).toThrow(/paths already has a different "\/auth\/login"/);
+    const schemeClash = { ...base(), components: { securitySchemes: { bearerAuth: { type: 'apiKey' } } } };
+    expect(() => mergeTokenwardOpenApi(schemeClash, part)).toThrow(/components.securitySchemes/);
+  });
+});
