@@ -1,19 +1,18 @@
 /**
  * `tokenward/testing`: the conformance kit for {@link TokenStore} implementations.
  *
- * Under vitest:
+ * The same call works under vitest, jest or mocha and under node:test (`node --test`):
  *
  * ```ts
  * import { describeTokenStore } from 'tokenward/testing';
  * describeTokenStore('MyStore', { create: () => new MyStore(db), cleanup: (store) => store.clear() });
  * ```
  *
- * Under node:test (`node --test`), run the same checks directly:
+ * Or run the checks with any runner, one test each:
  *
  * ```js
  * import { test } from 'node:test';
  * import { tokenStoreChecks } from 'tokenward/testing';
- * import { MyStore } from './my-store.js';
  *
  * for (const check of tokenStoreChecks) test(check.name, () => check.run(new MyStore(db)));
  * ```
@@ -24,7 +23,7 @@
  * @packageDocumentation
  */
 
-import { describe, it } from 'vitest';
+import * as nodeTest from 'node:test';
 import type { TokenStore } from '../stores/token-store.js';
 import { type CheckContextOptions, createCheckContext, tokenStoreChecks } from './checks.js';
 
@@ -42,14 +41,41 @@ export interface DescribeTokenStoreOptions<Store extends TokenStore = TokenStore
   timeout?: number;
 }
 
+/** The two functions of a test runner the kit declares its suite with. */
+interface SuiteApi {
+  describe(name: string, body: () => void): unknown;
+  it(name: string, test: () => Promise<void>, timeout?: number): unknown;
+}
+
 /**
- * Declares a vitest suite named `name` with one test per conformance check
- * ({@link tokenStoreChecks}), each run against a store from `options.create`.
+ * The runner the kit is called from. Vitest publishes its running instance's API
+ * on a global, with or without its `globals` option; jest and mocha define
+ * `describe` and `it` globally; otherwise node:test, which Node always has.
+ * Importing no runner keeps `tokenward/testing` usable without vitest installed.
+ */
+function currentRunner(): SuiteApi {
+  const scope = globalThis as { __vitest_index__?: Partial<SuiteApi> } & Partial<SuiteApi>;
+  const vitest = scope.__vitest_index__;
+  if (typeof vitest?.describe === 'function' && typeof vitest.it === 'function') return vitest as SuiteApi;
+  if (typeof scope.describe === 'function' && typeof scope.it === 'function') {
+    return { describe: scope.describe, it: scope.it };
+  }
+  return {
+    describe: (name, body) => nodeTest.describe(name, body),
+    it: (name, test, timeout) => nodeTest.it(name, timeout === undefined ? {} : { timeout }, test),
+  };
+}
+
+/**
+ * Declares a suite named `name` with one test per conformance check
+ * ({@link tokenStoreChecks}), each run against a store from `options.create`,
+ * in the test runner it is called from (vitest, jest, mocha or node:test).
  */
 export function describeTokenStore<Store extends TokenStore>(
   name: string,
   options: DescribeTokenStoreOptions<Store>,
 ): void {
+  const { describe, it } = currentRunner();
   describe(name, () => {
     for (const check of tokenStoreChecks) {
       it(

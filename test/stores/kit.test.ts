@@ -69,12 +69,22 @@ describe('the conformance kit', () => {
   describe('under node:test', () => {
     const fixture = fileURLToPath(new URL('./fixtures/node-test-usage.mjs', import.meta.url));
 
-    async function runNodeTest(kitStore: string) {
+    async function runNodeTest(kitStore: string, usage: 'describe' | 'checks' = 'describe') {
       try {
         const { stdout } = await execFileAsync(
           process.execPath,
           ['--import', 'tsx', '--test', '--test-reporter=tap', fixture],
-          { env: { ...process.env, KIT_STORE: kitStore }, timeout: 60_000 },
+          // VITEST* variables removed: the child is a plain node:test run.
+          {
+            env: {
+              ...Object.fromEntries(
+                Object.entries(process.env).filter(([name]) => !name.startsWith('VITEST')),
+              ),
+              KIT_STORE: kitStore,
+              KIT_USAGE: usage,
+            },
+            timeout: 60_000,
+          },
         );
         return { code: 0, stdout };
       } catch (error) {
@@ -83,12 +93,14 @@ describe('the conformance kit', () => {
       }
     }
 
-    it('runs every check through the documented usage and passes a correct store', async () => {
-      const { code, stdout } = await runNodeTest('memory');
-      expect(stdout).toContain(`# pass ${tokenStoreChecks.length}`);
-      expect(stdout).toContain('# fail 0');
-      expect(code).toBe(0);
-    });
+    for (const usage of ['describe', 'checks'] as const) {
+      it(`runs every check through the documented ${usage} usage and passes a correct store`, async () => {
+        const { code, stdout } = await runNodeTest('memory', usage);
+        expect(stdout).toContain(`# pass ${tokenStoreChecks.length}`);
+        expect(stdout).toContain('# fail 0');
+        expect(code).toBe(0);
+      });
+    }
 
     it('fails the run for a broken store', async () => {
       const { code, stdout } = await runNodeTest('never-expiring');
