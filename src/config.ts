@@ -8,6 +8,7 @@ import type { RoleHierarchy } from './roles/require-role.js';
 import { MemoryTokenStore } from './stores/memory.js';
 import type { TokenStore } from './stores/token-store.js';
 import { ACCESS_TOKEN_TYPE, normalizeType, REFRESH_TOKEN_TYPE } from './tokens/check-type.js';
+import { createVerifyCache, type VerifyCache } from './tokens/verify-cache.js';
 import type { KeyLookup } from './tokens/verify-signature.js';
 import type { AuthEvent, AuthOptions, JsonWebKeySet } from './types.js';
 
@@ -40,6 +41,8 @@ export interface AuthConfig {
   readonly roleHierarchy: RoleHierarchy | undefined;
   readonly clock: () => number;
   readonly storeCall: StoreCall;
+  /** The verified-token cache, when the `verifyCache` option turns it on. */
+  readonly verifyCache: VerifyCache | undefined;
   /** Sends an audit event; never throws. */
   readonly emit: (event: Omit<AuthEvent, 'at'>) => void;
 }
@@ -139,6 +142,7 @@ export function resolveConfig(options: AuthOptions): AuthConfig {
     roleHierarchy: options.roleHierarchy as RoleHierarchy | undefined,
     clock,
     storeCall: createStoreCall(getStore, storeTimeoutMs),
+    verifyCache: options.verifyCache === undefined ? undefined : createVerifyCache(options.verifyCache),
     emit(event) {
       if (!onEvent) return;
       try {

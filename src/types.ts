@@ -168,6 +168,19 @@ export interface AuthOptions<Claims extends object = CustomClaims, Role extends 
   storeTimeoutMs?: number;
   /** Check access tokens against the store's revocations on every verify (one store read). Default `false`. */
   checkRevocation?: boolean;
+  /**
+   * Turns on the verified-token cache, off by default: up to `maxEntries` tokens
+   * whose signature and claims were verified are remembered (least recently used
+   * out first), so that verifying the same token again skips the signature and
+   * claim checks. An entry is keyed on the whole token, serves only while the
+   * token's claims would verify again (never at or after its `exp`), and holds no
+   * store state: revocation (`checkRevocation`) and refresh-token state are still
+   * checked on every call. The claims returned for a cached token share their
+   * nested values (arrays, objects), which are frozen. A key removed from a remote
+   * JWKS stops accepting new tokens at once, but tokens already cached serve until
+   * they expire; a `claimsSchema` runs once per cached token.
+   */
+  verifyCache?: { maxEntries: number };
   /** A Standard Schema (zod, valibot, arktype…) the custom claims must satisfy; failing is CLAIM_INVALID. */
   claimsSchema?: StandardSchemaV1<unknown, Claims>;
   /** The role names this app knows. Only used for typing and for `roleHierarchy`. */

@@ -1,18 +1,25 @@
 import type { KeyObject } from 'node:crypto';
 import { flattenedVerify } from 'jose';
-import type { RemoteKey } from '../keys/remote-jwks.js';
-
-/** A key jose verifies with. */
-export type VerificationKey = KeyObject | RemoteKey;
-
 import { AuthError } from '../errors.js';
+import type { RemoteKey } from '../keys/remote-jwks.js';
+import { fastVerifier, isUtf8Header } from './fast-verify.js';
 import type { DecodedToken } from './parse.js';
+
+/** A key a signature is verified with. */
+export type VerificationKey = KeyObject | RemoteKey;
 
 /** Finds the keys that may have signed a token with this header. */
 export type KeyLookup = (
   header: Readonly<Record<string, unknown>>,
   alg: string,
 ) => readonly VerificationKey[] | Promise<readonly VerificationKey[]>;
+
+/**
+ * How a signature is checked: `'fast'` with synchronous `node:crypto` wherever the
+ * key allows it (jose for the other keys), `'jose'` with jose alone. Both accept
+ * exactly the same tokens; `'jose'` exists as the reference the fast path is tested against.
+ */
+export type SignatureStrategy = 'fast' | 'jose';
 
 // Header parameters that would make the token choose its own key, or change how it
 // is processed: tokenward never follows or trusts them, so it refuses them.
@@ -22,15 +29,80 @@ function invalid(message: string): never {
   throw new AuthError('TOKEN_INVALID', message);
 }
 
+function isPromiseLike<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
+}
+
+async function verifyWithJose(
+  token: DecodedToken,
+  alg: string,
+  keys: readonly VerificationKey[],
+): Promise<boolean> {
+  const [protectedHeader, payload, signature] = token.parts;
+  for (const key of keys) {
+    try {
+      await flattenedVerify({ protected: protectedHeader, payload, signature }, key, { algorithms: [alg] });
+      return true;
+    } catch {
+      // Try the next candidate; if none verifies, the signature is invalid.
+    }
+  }
+  return false;
+}
+
+function checkKeys(
+  token: DecodedToken,
+  alg: string,
+  keys: readonly VerificationKey[],
+  strategy: SignatureStrategy,
+  signingInput: string | undefined,
+): void | Promise<void> {
+  if (keys.length === 0) invalid('no key matches the token "kid" and algorithm');
+  let rest = keys;
+  if (strategy === 'fast') {
+    const [encodedHeader, encodedPayload, encodedSignature] = token.parts;
+    const slow: VerificationKey[] = [];
+    let input = signingInput;
+    let signature: Buffer | undefined;
+    let headerChecked = false;
+    for (const key of keys) {
+      const verify = fastVerifier(key, alg);
+      if (verify === undefined) {
+        slow.push(key);
+        continue;
+      }
+      if (!headerChecked) {
+        // jose refuses a header that is not well-formed UTF-8 before it looks at any key.
+        if (!isUtf8Header(encodedHeader)) invalid('the token signature is invalid');
+        headerChecked = true;
+        input ??= `${encodedHeader}.${encodedPayload}`;
+        signature = Buffer.from(encodedSignature, 'base64url');
+      }
+      if (verify(input!, signature!)) return;
+    }
+    if (slow.length === 0) invalid('the token signature is invalid');
+    rest = slow;
+  }
+  return verifyWithJose(token, alg, rest).then((verified) => {
+    if (!verified) invalid('the token signature is invalid');
+  });
+}
+
 /**
  * Checks the header against the algorithm allowlist and the signature against
- * the configured keys. Throws TOKEN_INVALID on any failure.
+ * the configured keys; throws TOKEN_INVALID on any failure. With the `'fast'`
+ * strategy (the default), local keys answer synchronously: nothing is awaited and
+ * the result is `undefined`. A promise comes back only when the key lookup or a
+ * key is asynchronous (a remote JWKS), or with the `'jose'` strategy.
+ * `signingInput`, when given, must be the token's `header.payload` as received.
  */
-export async function verifySignature(
+export function checkSignature(
   token: DecodedToken,
   algorithms: ReadonlySet<string>,
   lookup: KeyLookup,
-): Promise<void> {
+  strategy: SignatureStrategy = 'fast',
+  signingInput?: string,
+): void | Promise<void> {
   const { header } = token;
   const alg = header.alg;
   if (typeof alg !== 'string' || !algorithms.has(alg)) invalid('the token algorithm is not allowed');
@@ -38,16 +110,20 @@ export async function verifySignature(
     if (Object.hasOwn(header, name)) invalid(`the token header carries "${name}", which is refused`);
   }
   if (header.kid !== undefined && typeof header.kid !== 'string') invalid('the token "kid" is not a string');
-  const keys = await lookup(header, alg);
-  if (keys.length === 0) invalid('no key matches the token "kid" and algorithm');
-  const [protectedHeader, payload, signature] = token.parts;
-  for (const key of keys) {
-    try {
-      await flattenedVerify({ protected: protectedHeader, payload, signature }, key, { algorithms: [alg] });
-      return;
-    } catch {
-      // Try the next candidate; if none verifies, the signature is invalid.
-    }
-  }
-  invalid('the token signature is invalid');
+  const keys = lookup(header, alg);
+  if (isPromiseLike(keys)) return keys.then((found) => checkKeys(token, alg, found, strategy, signingInput));
+  return checkKeys(token, alg, keys, strategy, signingInput);
+}
+
+/**
+ * Checks the header against the algorithm allowlist and the signature against
+ * the configured keys. Rejects with TOKEN_INVALID on any failure.
+ */
+export async function verifySignature(
+  token: DecodedToken,
+  algorithms: ReadonlySet<string>,
+  lookup: KeyLookup,
+  strategy: SignatureStrategy = 'fast',
+): Promise<void> {
+  return checkSignature(token, algorithms, lookup, strategy);
 }

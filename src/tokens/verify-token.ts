@@ -6,25 +6,19 @@ import type { VerifyOptions } from '../types.js';
 import { checkRegisteredClaims } from './check-claims.js';
 import { checkClaimsSchema } from './check-schema.js';
 import { checkTokenType, REFRESH_TOKEN_TYPE } from './check-type.js';
-import { decodeToken } from './parse.js';
-import { verifySignature } from './verify-signature.js';
+import { type DecodedToken, decodeToken } from './parse.js';
+import { checkSignature, type SignatureStrategy } from './verify-signature.js';
 
 const REFRESH_TYPES: ReadonlySet<string> = new Set([REFRESH_TOKEN_TYPE]);
 
 /** A token's kind. */
 export type TokenKind = 'access' | 'refresh';
 
-/**
- * Verifies everything a token carries, in order: size and format, algorithm and
- * signature, `typ`, registered claims, custom-claims schema. The store is not asked.
- */
-export async function verifyStateless(
+function finishStateless(
   config: AuthConfig,
-  token: unknown,
+  decoded: DecodedToken,
   kind: TokenKind,
-): Promise<Record<string, unknown>> {
-  const decoded = decodeToken(token, config.maxTokenSize);
-  await verifySignature(decoded, config.algorithms, config.lookup);
+): Record<string, unknown> | Promise<Record<string, unknown>> {
   const refresh = kind === 'refresh';
   checkTokenType(
     decoded.header,
@@ -41,7 +35,43 @@ export async function verifyStateless(
   if (refresh && (typeof decoded.payload.fam !== 'string' || decoded.payload.fam === '')) {
     throw new AuthError('CLAIM_INVALID', 'the refresh token has no family');
   }
+  // Without a schema there is nothing to await: the claims are a copy of the payload.
+  if (config.claimsSchema === undefined) return { ...decoded.payload };
   return checkClaimsSchema(config, { ...decoded.payload });
+}
+
+/**
+ * Verifies everything a token carries, in order: size and format, algorithm and
+ * signature, `typ`, registered claims, custom-claims schema. The store is not asked.
+ * Answers synchronously when nothing needs awaiting (local keys, no schema), else a
+ * promise; throws (or rejects with) an AuthError.
+ */
+export function checkStateless(
+  config: AuthConfig,
+  token: unknown,
+  kind: TokenKind,
+  strategy: SignatureStrategy = 'fast',
+): Record<string, unknown> | Promise<Record<string, unknown>> {
+  const decoded = decodeToken(token, config.maxTokenSize);
+  const [encodedHeader, encodedPayload] = decoded.parts;
+  // A slice of the token shares its characters: the signing input is not copied.
+  const signingInput = (token as string).slice(0, encodedHeader.length + 1 + encodedPayload.length);
+  const signed = checkSignature(decoded, config.algorithms, config.lookup, strategy, signingInput);
+  if (signed !== undefined) return signed.then(() => finishStateless(config, decoded, kind));
+  return finishStateless(config, decoded, kind);
+}
+
+/**
+ * Verifies everything a token carries, in order: size and format, algorithm and
+ * signature, `typ`, registered claims, custom-claims schema. The store is not asked.
+ */
+export async function verifyStateless(
+  config: AuthConfig,
+  token: unknown,
+  kind: TokenKind,
+  strategy: SignatureStrategy = 'fast',
+): Promise<Record<string, unknown>> {
+  return checkStateless(config, token, kind, strategy);
 }
 
 /** How the store identifies the refresh token of verified claims. */
@@ -55,26 +85,38 @@ export function refreshTokenRef(claims: Record<string, unknown>, nowMs: number):
   };
 }
 
-/**
- * Verifies a token and then its state: a refresh token must be its family's live
- * token; an access token is checked against revocations when that is enabled.
- */
-export async function verifyToken(
+/** The stateless checks, answered from the verified-token cache when it is on and holds the token. */
+function cachedStateless(
   config: AuthConfig,
   token: unknown,
-  options: VerifyOptions = {},
+  kind: TokenKind,
+): Record<string, unknown> | Promise<Record<string, unknown>> {
+  const cache = config.verifyCache;
+  if (cache === undefined || typeof token !== 'string') return checkStateless(config, token, kind);
+  const nowMs = config.clock();
+  const hit = cache.get(token, kind, nowMs);
+  if (hit !== undefined) return hit;
+  const claims = checkStateless(config, token, kind);
+  const remember = (verified: Record<string, unknown>): Record<string, unknown> => {
+    cache.set(token, kind, verified, config.clockTolerance, nowMs);
+    return verified;
+  };
+  return claims instanceof Promise ? claims.then(remember) : remember(claims);
+}
+
+/** The store checks: a refresh token's family state, an access token's revocation when enabled. */
+async function checkStoreState(
+  config: AuthConfig,
+  claims: Record<string, unknown>,
+  kind: TokenKind,
 ): Promise<Record<string, unknown>> {
-  const kind = options.type ?? 'access';
-  if (kind !== 'access' && kind !== 'refresh')
-    throw new AuthError('CONFIG_INVALID', 'type must be "access" or "refresh"');
-  const claims = await verifyStateless(config, token, kind);
   const nowMs = config.clock();
   if (kind === 'refresh') {
     const state = await config.storeCall((store) =>
       store.getRefreshTokenState(refreshTokenRef(claims, nowMs)),
     );
     if (state !== 'active') throw new AuthError('TOKEN_REVOKED', 'the refresh token is no longer valid');
-  } else if (options.checkRevocation ?? config.checkRevocation) {
+  } else {
     const ref = {
       subject: claims.sub as string,
       tokenId: claims.jti as string,
@@ -86,4 +128,30 @@ export async function verifyToken(
     }
   }
   return claims;
+}
+
+/**
+ * Verifies a token and then its state: a refresh token must be its family's live
+ * token; an access token is checked against revocations when that is enabled.
+ */
+export function verifyToken(
+  config: AuthConfig,
+  token: unknown,
+  options: VerifyOptions = {},
+): Promise<Record<string, unknown>> {
+  try {
+    const kind = options.type ?? 'access';
+    if (kind !== 'access' && kind !== 'refresh')
+      throw new AuthError('CONFIG_INVALID', 'type must be "access" or "refresh"');
+    const storeCheck = kind === 'refresh' || (options.checkRevocation ?? config.checkRevocation);
+    const stateless = cachedStateless(config, token, kind);
+    // Not an async function: with a local key and no store check, nothing is awaited
+    // and the answer is a promise already resolved in this turn.
+    if (stateless instanceof Promise) {
+      return storeCheck ? stateless.then((claims) => checkStoreState(config, claims, kind)) : stateless;
+    }
+    return storeCheck ? checkStoreState(config, stateless, kind) : Promise.resolve(stateless);
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }

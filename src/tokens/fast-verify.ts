@@ -1,0 +1,104 @@
+import { isUtf8 } from 'node:buffer';
+import { createHmac, verify as cryptoVerify, KeyObject, timingSafeEqual } from 'node:crypto';
+
+/**
+ * Checks a JWS signature synchronously: `true` when `signature` signs `signingInput`
+ * (the ASCII `header.payload` of a compact JWS) with the key it was made for.
+ */
+export type SyncVerifier = (signingInput: string, signature: Buffer) => boolean;
+
+const HMAC_HASHES: Readonly<Record<string, string>> = { HS256: 'sha256', HS384: 'sha384', HS512: 'sha512' };
+
+// jose refuses RSA keys under 2048 bits (checkModulusLength); so does the fast path.
+const MIN_RSA_BITS = 2048;
+
+function hmacVerifier(key: KeyObject, hash: string): SyncVerifier {
+  return (signingInput, signature) => {
+    const mac = createHmac(hash, key).update(signingInput, 'latin1').digest();
+    // timingSafeEqual throws on a length mismatch, and the length of a MAC is no secret.
+    return mac.length === signature.length && timingSafeEqual(mac, signature);
+  };
+}
+
+function asymmetricVerifier(
+  hash: string | null,
+  key: KeyObject | { key: KeyObject; dsaEncoding: 'ieee-p1363' },
+  signatureLength: number | undefined,
+): SyncVerifier {
+  return (signingInput, signature) => {
+    if (signatureLength !== undefined && signature.length !== signatureLength) return false;
+    try {
+      return cryptoVerify(hash, Buffer.from(signingInput, 'latin1'), key, signature);
+    } catch {
+      // OpenSSL refuses some malformed signatures by throwing: they are simply invalid.
+      return false;
+    }
+  };
+}
+
+/** The verifier for one key and algorithm, or `null` when the pair is not one the fast path covers. */
+function makeVerifier(key: KeyObject, alg: string): SyncVerifier | null {
+  const hmacHash = HMAC_HASHES[alg];
+  if (hmacHash !== undefined) {
+    return key.type === 'secret' && (key.symmetricKeySize ?? 0) > 0 ? hmacVerifier(key, hmacHash) : null;
+  }
+  if (key.type !== 'public') return null;
+  const details = key.asymmetricKeyDetails ?? {};
+  switch (alg) {
+    case 'EdDSA':
+      return key.asymmetricKeyType === 'ed25519' ? asymmetricVerifier(null, key, 64) : null;
+    case 'ES256':
+      // jose takes the IEEE P1363 form (r || s, 32 bytes each), never DER.
+      return key.asymmetricKeyType === 'ec' && details.namedCurve === 'prime256v1'
+        ? asymmetricVerifier('sha256', { key, dsaEncoding: 'ieee-p1363' }, 64)
+        : null;
+    case 'RS256':
+      return key.asymmetricKeyType === 'rsa' && (details.modulusLength ?? 0) >= MIN_RSA_BITS
+        ? asymmetricVerifier('sha256', key, undefined)
+        : null;
+    default:
+      return null;
+  }
+}
+
+// Per key, per algorithm: key details are read once, not on every token.
+const verifiers = new WeakMap<KeyObject, Map<string, SyncVerifier | null>>();
+
+/**
+ * The synchronous `node:crypto` verifier of a key for one algorithm: HMAC
+ * (HS256/384/512) with a secret, EdDSA with an Ed25519 public key, ES256 with a
+ * P-256 public key, RS256 with an RSA public key of 2048 bits or more. Answers
+ * `undefined` for anything else (a CryptoKey, another key type, a key that does
+ * not match the algorithm): such keys are left to jose.
+ */
+export function fastVerifier(key: unknown, alg: string): SyncVerifier | undefined {
+  if (!(key instanceof KeyObject)) return undefined;
+  let byAlg = verifiers.get(key);
+  if (byAlg === undefined) {
+    byAlg = new Map();
+    verifiers.set(key, byAlg);
+  }
+  let verifier = byAlg.get(alg);
+  if (verifier === undefined) {
+    verifier = makeVerifier(key, alg);
+    byAlg.set(alg, verifier);
+  }
+  return verifier ?? undefined;
+}
+
+// Header parts already known to be valid UTF-8: an issuer's tokens share a few headers.
+const utf8Headers = new Set<string>();
+const UTF8_MEMO_SIZE = 64;
+
+/**
+ * Tells whether the protected header decodes as well-formed UTF-8. jose decodes
+ * the header with a fatal UTF-8 decoder and refuses the token otherwise, so the
+ * fast path must too, though the header was already parsed leniently.
+ */
+export function isUtf8Header(encodedHeader: string): boolean {
+  if (utf8Headers.has(encodedHeader)) return true;
+  if (!isUtf8(Buffer.from(encodedHeader, 'base64url'))) return false;
+  if (utf8Headers.size >= UTF8_MEMO_SIZE) utf8Headers.clear();
+  utf8Headers.add(encodedHeader);
+  return true;
+}
