@@ -6,4 +6,8 @@
 import { runExample } from '../shared/server.js';
 import { startBrowserExample } from './app.js';
 
-await runExample('browser example', (port) => startBrowserExample({ port }));
+await runExample(
+  'browser example',
+  (port) => startBrowserExample({ port }),
+  (url) => `  open ${url}/ in a browser (alice / wonderland, bob / builder)`,
+);

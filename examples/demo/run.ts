@@ -7,9 +7,9 @@
  */
 
 import { startExpressExample } from '../express/app.js';
-import { EXAMPLE_USERS } from '../shared/app-config.js';
 import { type Exchange, field, Session } from '../shared/client.js';
 import { closeOnSignal, portFromEnv } from '../shared/server.js';
+import { EXAMPLE_USERS } from '../shared/users.js';
 import { Narrator, style } from './narrator.js';
 
 const serve = process.argv.slice(2).includes('--serve');

@@ -19,7 +19,7 @@ export interface SigningKey {
   readonly publicKey: KeyObject;
 }
 
-/** A fresh Ed25519 key pair (in production: `npx tokenward keygen --alg EdDSA`, kept in a secret store). */
+/** A fresh Ed25519 key pair (in production: `npx tokenward keygen --type eddsa`, kept in a secret store). */
 export function generateSigningKey(kid: string): SigningKey {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
   return { kid, privateKey, publicKey };

@@ -8,8 +8,8 @@
  */
 
 import { Narrator, style } from '../demo/narrator.js';
-import { EXAMPLE_USERS } from '../shared/app-config.js';
 import { type Exchange, field, Session } from '../shared/client.js';
+import { EXAMPLE_USERS } from '../shared/users.js';
 import { startResourceServer } from './app.js';
 import { generateSigningKey, rotationPhase, startIssuer } from './issuer.js';
 

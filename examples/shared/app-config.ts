@@ -8,20 +8,9 @@ import { randomBytes } from 'node:crypto';
 import { type Auth, createAuth, type KeysOption, type TokenStore } from 'tokenward';
 import type { TokenRoutesOptions, TokenRoutesUser } from 'tokenward/express';
 import { hashPassword } from 'tokenward/password';
+import { EXAMPLE_USERS, type ExampleRole } from './users.js';
 
-/** The roles the example app knows. */
-export type ExampleRole = 'admin' | 'user';
-
-/** The example's users and their passwords (printed by the demo; never do this with real users). */
-export const EXAMPLE_USERS = [
-  { username: 'alice', password: 'wonderland', sub: 'user-1', roles: ['admin'] },
-  { username: 'bob', password: 'builder', sub: 'user-2', roles: ['user'] },
-] as const satisfies readonly {
-  username: string;
-  password: string;
-  sub: string;
-  roles: readonly ExampleRole[];
-}[];
+export { EXAMPLE_USERS, type ExampleRole } from './users.js';
 
 /** The `iss` the example's tokens carry and must carry. */
 export const EXAMPLE_ISSUER = 'urn:tokenward:examples';

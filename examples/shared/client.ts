@@ -79,9 +79,9 @@ export class Session {
     return exchange;
   }
 
-  /** `GET path` with the access token (or `token`) as the bearer. */
-  get(path: string, token: string | undefined = this.accessToken): Promise<Exchange> {
-    return this.send('GET', path, { token });
+  /** `GET path` with the access token, or `token`, as the bearer; `null` sends none. */
+  get(path: string, token: string | null | undefined = this.accessToken): Promise<Exchange> {
+    return this.send('GET', path, { token: token ?? undefined });
   }
 
   /** Sends one request; never throws for an HTTP error status. */

@@ -67,20 +67,26 @@ export function closeOnSignal(close: () => Promise<void>): void {
   process.once('SIGTERM', stop);
 }
 
+/** The default hint printed at start-up: how to log in with curl. */
+function loginHint(url: string): string {
+  return `  try: curl -s -H 'content-type: application/json' \\
+         -d '{"username":"alice","password":"wonderland"}' ${url}/auth/login`;
+}
+
 /**
  * Runs an example as a program: starts it on `PORT` (default 3000), prints
- * `<name> listening on <url>` (the smoke test waits for that line), and closes
- * it on Ctrl-C or SIGTERM.
+ * `<name> listening on <url>` (the smoke test waits for that line) and `hint`,
+ * and closes it on Ctrl-C or SIGTERM.
  */
 export async function runExample(
   name: string,
   start: (port: number) => Promise<RunningExample>,
+  hint: (url: string) => string = loginHint,
 ): Promise<void> {
   try {
     const running = await start(portFromEnv(3000));
     console.log(`${name} listening on ${running.url}`);
-    console.log(`  try: curl -s -H 'content-type: application/json' \\
-         -d '{"username":"alice","password":"wonderland"}' ${running.url}/auth/login`);
+    console.log(hint(running.url));
     closeOnSignal(() => running.close());
   } catch (error) {
     console.error(`${name} could not start:`, error);

@@ -55,7 +55,8 @@ function attackerPage(target: string): string {
 <script>document.forms[0].submit();</script>`;
 }
 
-describe.skipIf(!chromiumAvailable)('the browser example in Chromium', () => {
+// Generous: Chromium shares the machine with the other test files.
+describe.skipIf(!chromiumAvailable)('the browser example in Chromium', { timeout: 60_000 }, () => {
   let clockOffsetMs = 0;
   let app: RunningBrowserExample;
   let attacker: RunningExample;
