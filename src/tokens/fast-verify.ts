@@ -86,19 +86,11 @@ export function fastVerifier(key: unknown, alg: string): SyncVerifier | undefine
   return verifier ?? undefined;
 }
 
-// Header parts already known to be valid UTF-8: an issuer's tokens share a few headers.
-const utf8Headers = new Set<string>();
-const UTF8_MEMO_SIZE = 64;
-
 /**
  * Tells whether the protected header decodes as well-formed UTF-8. jose decodes
  * the header with a fatal UTF-8 decoder and refuses the token otherwise, so the
  * fast path must too, though the header was already parsed leniently.
  */
 export function isUtf8Header(encodedHeader: string): boolean {
-  if (utf8Headers.has(encodedHeader)) return true;
-  if (!isUtf8(Buffer.from(encodedHeader, 'base64url'))) return false;
-  if (utf8Headers.size >= UTF8_MEMO_SIZE) utf8Headers.clear();
-  utf8Headers.add(encodedHeader);
-  return true;
+  return isUtf8(Buffer.from(encodedHeader, 'base64url'));
 }

@@ -5,6 +5,9 @@ import type { RemoteKey } from '../keys/remote-jwks.js';
 import { fastVerifier, isUtf8Header } from './fast-verify.js';
 import type { DecodedToken } from './parse.js';
 
+/** A decoded token, and whether its header is well-formed UTF-8 when the decoder already knows. */
+export type SignedToken = DecodedToken & { readonly utf8Header?: boolean };
+
 /** A key a signature is verified with. */
 export type VerificationKey = KeyObject | RemoteKey;
 
@@ -50,42 +53,46 @@ async function verifyWithJose(
   return false;
 }
 
-function checkKeys(
+async function checkWithJose(
   token: DecodedToken,
+  alg: string,
+  keys: readonly VerificationKey[],
+): Promise<void> {
+  if (!(await verifyWithJose(token, alg, keys))) invalid('the token signature is invalid');
+}
+
+/** What every fast verifier takes: the signing input and the decoded signature. */
+function signedBytes(token: SignedToken, signingInput: string | undefined): [string, Buffer] {
+  const [encodedHeader, encodedPayload, encodedSignature] = token.parts;
+  // jose refuses a header that is not well-formed UTF-8 before it looks at any key.
+  if (!(token.utf8Header ?? isUtf8Header(encodedHeader))) invalid('the token signature is invalid');
+  return [signingInput ?? `${encodedHeader}.${encodedPayload}`, Buffer.from(encodedSignature, 'base64url')];
+}
+
+function checkKeys(
+  token: SignedToken,
   alg: string,
   keys: readonly VerificationKey[],
   strategy: SignatureStrategy,
   signingInput: string | undefined,
 ): void | Promise<void> {
   if (keys.length === 0) invalid('no key matches the token "kid" and algorithm');
-  let rest = keys;
-  if (strategy === 'fast') {
-    const [encodedHeader, encodedPayload, encodedSignature] = token.parts;
-    const slow: VerificationKey[] = [];
-    let input = signingInput;
-    let signature: Buffer | undefined;
-    let headerChecked = false;
-    for (const key of keys) {
-      const verify = fastVerifier(key, alg);
-      if (verify === undefined) {
-        slow.push(key);
-        continue;
-      }
-      if (!headerChecked) {
-        // jose refuses a header that is not well-formed UTF-8 before it looks at any key.
-        if (!isUtf8Header(encodedHeader)) invalid('the token signature is invalid');
-        headerChecked = true;
-        input ??= `${encodedHeader}.${encodedPayload}`;
-        signature = Buffer.from(encodedSignature, 'base64url');
-      }
-      if (verify(input!, signature!)) return;
+  if (strategy === 'jose') return checkWithJose(token, alg, keys);
+  let slow: VerificationKey[] | undefined;
+  let bytes: [string, Buffer] | undefined;
+  for (const key of keys) {
+    const verify = fastVerifier(key, alg);
+    if (verify === undefined) {
+      slow ??= [];
+      slow.push(key);
+      continue;
     }
-    if (slow.length === 0) invalid('the token signature is invalid');
-    rest = slow;
+    bytes ??= signedBytes(token, signingInput);
+    if (verify(bytes[0], bytes[1])) return;
   }
-  return verifyWithJose(token, alg, rest).then((verified) => {
-    if (!verified) invalid('the token signature is invalid');
-  });
+  if (slow === undefined) invalid('the token signature is invalid');
+  // Keys the fast path does not cover (CryptoKeys, say) are left to jose.
+  return checkWithJose(token, alg, slow);
 }
 
 /**
@@ -97,7 +104,7 @@ function checkKeys(
  * `signingInput`, when given, must be the token's `header.payload` as received.
  */
 export function checkSignature(
-  token: DecodedToken,
+  token: SignedToken,
   algorithms: ReadonlySet<string>,
   lookup: KeyLookup,
   strategy: SignatureStrategy = 'fast',

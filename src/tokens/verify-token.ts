@@ -6,6 +6,7 @@ import type { VerifyOptions } from '../types.js';
 import { checkRegisteredClaims } from './check-claims.js';
 import { checkClaimsSchema } from './check-schema.js';
 import { checkTokenType, REFRESH_TOKEN_TYPE } from './check-type.js';
+import { decodeTokenFast } from './fast-decode.js';
 import { type DecodedToken, decodeToken } from './parse.js';
 import { checkSignature, type SignatureStrategy } from './verify-signature.js';
 
@@ -52,7 +53,10 @@ export function checkStateless(
   kind: TokenKind,
   strategy: SignatureStrategy = 'fast',
 ): Record<string, unknown> | Promise<Record<string, unknown>> {
-  const decoded = decodeToken(token, config.maxTokenSize);
+  const decoded =
+    strategy === 'fast'
+      ? decodeTokenFast(token, config.maxTokenSize)
+      : decodeToken(token, config.maxTokenSize);
   const [encodedHeader, encodedPayload] = decoded.parts;
   // A slice of the token shares its characters: the signing input is not copied.
   const signingInput = (token as string).slice(0, encodedHeader.length + 1 + encodedPayload.length);

@@ -3,7 +3,9 @@
  * for HS256/384/512, EdDSA, ES256 and RS256, every token — valid ones, every blind
  * mutation of them, tokens re-signed with hostile headers, payloads and signature
  * encodings, random strings — gets from the fast path exactly what it gets from
- * the jose path: the same claims, or the same error code.
+ * the jose path: the same claims, or the same error code. The fast path decodes
+ * with decodeTokenFast (which reuses known headers), the jose path with parse.ts's
+ * decodeToken, so the decoders are compared too.
  * Also: what the fast signer makes, jose verifies; and the verified-token cache.
  */
 import {
