@@ -32,9 +32,9 @@ export async function startRedisExample(options: RedisExampleOptions): Promise<R
   });
   // Without a listener ioredis prints every failed reconnection as an unhandled error event.
   client.on('error', (error: Error) => console.error(`redis: ${error.message}`));
-  // Connected before the first request: with the offline queue off, a command sent too early would fail.
-  await client.connect();
   try {
+    // Connected before the first request: with the offline queue off, a command sent too early would fail.
+    await client.connect();
     const context = await createExampleContext({ ...rest, store: new RedisTokenStore(client) });
     const running = await listen(createServer(createExpressApp(context)), port);
     return {

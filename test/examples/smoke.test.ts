@@ -12,7 +12,7 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { errorCode, field, Session } from '../../examples/shared/client.js';
 import { EXAMPLE_USERS } from '../../examples/shared/users.js';
-import { type RedisServer, redisAvailable, startRedisServer } from '../support/redis-server.js';
+import { freePort, type RedisServer, redisAvailable, startRedisServer } from '../support/redis-server.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TSX_CLI = createRequire(import.meta.url).resolve('tsx/cli');
@@ -218,6 +218,19 @@ describe.skipIf(!redisAvailable)('the Redis example', TEST_TIMEOUT, () => {
     expect(refreshed.status).toBe(200);
     expect((await resumed.get('/me')).body).toMatchObject({ username: 'alice' });
     expect(await second.example.stop()).toBe(0);
+  });
+});
+
+describe('the Redis example without Redis', TEST_TIMEOUT, () => {
+  it('exits 1 with a message instead of serving requests it cannot keep', async () => {
+    // A port nothing listens on: the connection is refused.
+    const example = runScript('examples/redis/server.ts', {
+      REDIS_URL: `redis://127.0.0.1:${await freePort()}`,
+    });
+    const code = await example.exited;
+    expect(example.output()).toContain('redis example could not start');
+    expect(example.output()).not.toContain('listening on');
+    expect(code).toBe(1);
   });
 });
 
