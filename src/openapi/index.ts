@@ -128,10 +128,11 @@ export interface TokenwardOpenApi {
   components: {
     /** The bearer JWT scheme, and the OAuth2 password flow when `oauth2` is on. */
     securitySchemes: { [name: string]: TokenwardSecurityScheme };
+    // The index signatures let these stand where OpenAPI typings expect records (e.g. @fastify/swagger's options).
     /** The request and response bodies. */
-    schemas: TokenwardSchemas;
+    schemas: TokenwardSchemas & { [name: string]: JsonSchema };
     /** The error responses of protected operations (see {@link tokenwardErrorResponses}). */
-    responses: TokenwardResponses;
+    responses: TokenwardResponses & { [name: string]: OpenApiResponse };
   };
   /** `POST {prefix}/login`, `/refresh`, `/logout`, and `/token` when `oauth2` is on. */
   paths: { [path: string]: OpenApiPathItem };
@@ -271,7 +272,10 @@ function errorResponses(
   return responses;
 }
 
-function buildSchemas(maxUsername: number | undefined, maxPassword: number | undefined): TokenwardSchemas {
+function buildSchemas(
+  maxUsername: number | undefined,
+  maxPassword: number | undefined,
+): TokenwardOpenApi['components']['schemas'] {
   const username: JsonSchema = {
     type: 'string',
     minLength: 1,
@@ -361,7 +365,7 @@ function buildSchemas(maxUsername: number | undefined, maxPassword: number | und
   };
 }
 
-function buildResponses(): TokenwardResponses {
+function buildResponses(): TokenwardOpenApi['components']['responses'] {
   const responses = errorResponses(PROTECTED_CODES);
   const pick = (status: string): OpenApiResponse => {
     const response = responses[status];

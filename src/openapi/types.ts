@@ -5,7 +5,7 @@
  */
 
 /** A JSON Schema type name, as the schemas of `tokenward/openapi` use them. */
-export type JsonSchemaType = 'object' | 'string' | 'integer' | 'number' | 'boolean' | 'null';
+export type JsonSchemaType = 'object' | 'string' | 'integer' | 'number' | 'boolean';
 
 /** A reference to another object of the document (`#/components/...`). */
 export interface OpenApiReference {
