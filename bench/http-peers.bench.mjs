@@ -1,0 +1,298 @@
+// HTTP: tokenward's adapters against each framework's usual JWT middleware, and tail latency
+// under login load. Servers run in their own processes (bench/http-peers-server.mjs) on
+// 127.0.0.1; autocannon runs here.
+//
+// 1. Throughput, GET /data: for Fastify, Express and Koa, unprotected ("open"), behind
+//    tokenward's adapter, and behind the peer middleware (@fastify/jwt, express-jwt with a
+//    KeyObject secret, koa-jwt). All servers start first and stay up; each round measures
+//    every server once, frameworks and modes in a rotating order, so that a slow moment of
+//    the (shared) machine hits them alike. Figures: median and min–max of the rounds.
+// 2. Tail latency: p99 of GET /data on Fastify, sent at a steady rate (open loop), while
+//    bursts of bcrypt logins (cost 10, 4 at once, once a second) run on the same server,
+//    against its p99 without logins; for
+//    tokenward's adapter (synchronous verification) and for a jose jwtVerify hook (every
+//    verification goes through the thread pool, like tokenward before its fast path).
+//    The tail servers run with UV_THREADPOOL_SIZE=1 (--pool): bcrypt then takes at most one
+//    of this machine's two cores, as it takes a few of a production server's many. With the
+//    default 4 threads on 2 cores, bcrypt starves the event loop itself, whatever the path.
+//
+//   npm run bench -- http-peers        (through bench/run.mjs, which builds dist/ if missing)
+//   node bench/http-peers.bench.mjs [--duration 2] [--rounds 3] [--connections 20]
+//        [--tail-duration 4] [--tail-rate 1000] [--burst 4] [--burst-every 1000] [--pool 1]
+//        [--skip-tail] [--skip-throughput]
+import { spawn } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { Agent, request as httpRequest } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { describe, machine, median } from './harness.mjs';
+
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const index = args.indexOf(`--${name}`);
+  return index === -1 ? fallback : Number(args[index + 1]);
+};
+const duration = option('duration', 2);
+const rounds = option('rounds', 3);
+const connections = option('connections', 20);
+const tailDuration = option('tail-duration', 4);
+const tailRate = option('tail-rate', 1000);
+const burst = option('burst', 4);
+const pool = option('pool', 1);
+const burstEvery = option('burst-every', 1000);
+const FRAMEWORKS = ['fastify', 'express', 'koa'];
+const MODES = ['open', 'tokenward', 'peer'];
+const PEER = { fastify: '@fastify/jwt', express: 'express-jwt', koa: 'koa-jwt' };
+const serverScript = fileURLToPath(new URL('./http-peers-server.mjs', import.meta.url));
+
+if (!existsSync(new URL('../dist/fastify.js', import.meta.url))) {
+  console.error('bench/http-peers: dist/ is missing; run `npm run build` first.');
+  process.exit(1);
+}
+
+const children = new Set();
+process.on('exit', () => {
+  for (const child of children) child.kill();
+});
+
+function startServer(framework, mode, env = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [serverScript, framework, mode], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, ...env },
+    });
+    children.add(child);
+    child.once('exit', (code) => reject(new Error(`server ${framework}/${mode} exited with ${code}`)));
+    createInterface({ input: child.stdout }).once('line', (line) => {
+      child.removeAllListeners('exit');
+      resolve({ child, ...JSON.parse(line) });
+    });
+  });
+}
+
+function stop(server) {
+  children.delete(server.child);
+  server.child.kill();
+}
+
+async function load(server, seconds, extra = {}) {
+  const result = await autocannon({
+    url: `http://127.0.0.1:${server.port}/data`,
+    connections,
+    duration: seconds,
+    headers: { authorization: `Bearer ${server.token}` },
+    ...extra,
+  });
+  if (result.non2xx > 0 || result.errors > 0)
+    throw new Error(`${server.name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  return result;
+}
+
+const fmt = (n) => Math.round(n).toLocaleString('en-US');
+const range = (values) => `${fmt(median(values))} (${fmt(Math.min(...values))}–${fmt(Math.max(...values))})`;
+
+async function throughput() {
+  const servers = [];
+  for (const framework of FRAMEWORKS) {
+    for (const mode of MODES) {
+      const server = await startServer(framework, mode);
+      servers.push({ ...server, framework, mode, name: `${framework}/${mode}`, rates: [] });
+    }
+  }
+  try {
+    // One warm-up per server: the JIT and the connections settle before anything counts.
+    for (const server of servers) await load(server, 1);
+    for (let round = 0; round < rounds; round++) {
+      for (let i = 0; i < servers.length; i++) {
+        const server = servers[(i + round * 4) % servers.length];
+        server.rates.push((await load(server, duration)).requests.average);
+      }
+      console.log(`  throughput round ${round + 1}/${rounds} done`);
+    }
+  } finally {
+    for (const server of servers) stop(server);
+  }
+  const rows = [];
+  const missed = [];
+  for (const framework of FRAMEWORKS) {
+    const of = (mode) => servers.find((s) => s.framework === framework && s.mode === mode).rates;
+    const [open, own, peer] = MODES.map(of);
+    const ratio = median(own) / median(peer);
+    const perRound = own.map((v, k) => v / peer[k]);
+    if (ratio < 1) missed.push(`${framework}: tokenward / ${PEER[framework]} = ${ratio.toFixed(2)} < 1.0`);
+    rows.push({
+      framework,
+      'open req/s': range(open),
+      'tokenward req/s': range(own),
+      'peer req/s': `${range(peer)} ${PEER[framework]}`,
+      'tokenward / peer': `${ratio.toFixed(2)} (rounds ${Math.min(...perRound).toFixed(2)}–${Math.max(...perRound).toFixed(2)})`,
+      'tokenward / open': (median(own) / median(open)).toFixed(2),
+      'peer / open': (median(peer) / median(open)).toFixed(2),
+    });
+  }
+  console.table(rows);
+  return { rows, missed, raw: servers.map(({ name, rates }) => ({ name, rates })) };
+}
+
+/**
+ * Sends GET /data at a steady `tailRate` per second for `seconds` (open loop: a slow answer
+ * does not slow the sending) and answers the latencies in milliseconds, measured with
+ * microsecond resolution from the moment each request is handed to the agent.
+ */
+function paced(server, seconds) {
+  const agent = new Agent({ keepAlive: true, maxSockets: 32 });
+  const headers = { authorization: `Bearer ${server.token}` };
+  const total = Math.round(tailRate * seconds);
+  const latencies = [];
+  let sent = 0;
+  let failed = 0;
+  return new Promise((resolve, reject) => {
+    const start = performance.now();
+    const send = () => {
+      const began = performance.now();
+      const req = httpRequest(
+        { host: '127.0.0.1', port: server.port, path: '/data', agent, headers },
+        (res) => {
+          res.resume();
+          res.on('end', () => {
+            if (res.statusCode === 200) latencies.push(performance.now() - began);
+            else failed += 1;
+            done();
+          });
+        },
+      );
+      req.on('error', () => {
+        failed += 1;
+        done();
+      });
+      req.end();
+    };
+    const done = () => {
+      if (latencies.length + failed < total) return;
+      agent.destroy();
+      if (failed > 0) reject(new Error(`${server.name}: ${failed} requests failed`));
+      else resolve(latencies);
+    };
+    const tick = () => {
+      const due = Math.min(total, Math.floor(((performance.now() - start) * tailRate) / 1000));
+      while (sent < due) {
+        sent += 1;
+        send();
+      }
+      if (sent < total) setTimeout(tick, 1);
+    };
+    tick();
+  });
+}
+
+function percentiles(latencies) {
+  const sorted = Float64Array.from(latencies).sort();
+  const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  return { p50: at(0.5), p99: at(0.99), p999: at(0.999), max: sorted[sorted.length - 1] };
+}
+
+/** Fires `burst` logins at once every `burstEvery` ms until stopped; answers how many succeeded. */
+function loginBursts(server) {
+  let completed = 0;
+  let failed = 0;
+  const pending = new Set();
+  const fire = () => {
+    for (let i = 0; i < burst; i++) {
+      const request = fetch(`http://127.0.0.1:${server.port}/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ password: 'correct horse battery staple' }),
+      })
+        .then(async (response) => {
+          await response.arrayBuffer();
+          if (response.status === 200) completed += 1;
+          else failed += 1;
+        })
+        .catch(() => {
+          failed += 1;
+        })
+        .finally(() => pending.delete(request));
+      pending.add(request);
+    }
+  };
+  fire();
+  const timer = setInterval(fire, burstEvery);
+  return async () => {
+    clearInterval(timer);
+    await Promise.all(pending);
+    if (failed > 0) throw new Error(`${server.name}: ${failed} logins failed`);
+    return completed;
+  };
+}
+
+async function tail() {
+  const servers = [];
+  for (const mode of ['tokenward', 'jose']) {
+    const server = await startServer('tail', mode, { UV_THREADPOOL_SIZE: String(pool) });
+    servers.push({ ...server, mode, name: `tail/${mode}`, quiet: [], busy: [] });
+  }
+  try {
+    for (const server of servers) await paced(server, 1);
+    for (let round = 0; round < rounds; round++) {
+      for (let i = 0; i < servers.length; i++) {
+        const server = servers[(i + round) % servers.length];
+        const quiet = percentiles(await paced(server, tailDuration));
+        const stopLogins = loginBursts(server);
+        const busy = percentiles(await paced(server, tailDuration));
+        const logins = await stopLogins();
+        server.quiet.push(quiet);
+        server.busy.push({ ...busy, logins });
+      }
+      console.log(`  tail round ${round + 1}/${rounds} done`);
+    }
+  } finally {
+    for (const server of servers) stop(server);
+  }
+  const rows = [];
+  const missed = [];
+  for (const server of servers) {
+    const quietP99 = median(server.quiet.map((l) => l.p99));
+    const busyP99 = median(server.busy.map((l) => l.p99));
+    const ratio = busyP99 / quietP99;
+    if (server.mode === 'tokenward' && ratio > 1.2)
+      missed.push(`tail: tokenward p99 with logins / without = ${ratio.toFixed(2)} > 1.2`);
+    const ms = (values) => median(values).toFixed(2);
+    rows.push({
+      path: server.mode === 'tokenward' ? 'tokenward (fast path)' : 'jose jwtVerify hook',
+      'p50 ms, no logins': ms(server.quiet.map((l) => l.p50)),
+      'p99 ms, no logins': quietP99.toFixed(2),
+      'p50 ms, logins': ms(server.busy.map((l) => l.p50)),
+      'p99 ms, logins': busyP99.toFixed(2),
+      'p99.9 ms, logins': ms(server.busy.map((l) => l.p999)),
+      'p99 ratio': ratio.toFixed(2),
+      'p99 per round': server.busy.map((l, k) => (l.p99 / server.quiet[k].p99).toFixed(2)).join(' '),
+      'logins/round': median(server.busy.map((l) => l.logins)),
+    });
+  }
+  console.table(rows);
+  return { rows, missed, raw: servers.map(({ name, quiet, busy }) => ({ name, quiet, busy })) };
+}
+
+console.log(describe('bench/http-peers').split('\n')[0]);
+console.log(
+  `${rounds} rounds; throughput: ${duration} s per server and round, ${connections} connections; ` +
+    `tail: ${tailRate} req/s for ${tailDuration} s, bursts of ${burst} bcrypt logins every ${burstEvery} ms, ` +
+    `UV_THREADPOOL_SIZE=${pool}`,
+);
+const report = { machine: machine() };
+const missed = [];
+if (!args.includes('--skip-throughput')) {
+  console.log('\nthroughput, GET /data (req/s: median (min–max) of the rounds)');
+  report.throughput = await throughput();
+  missed.push(...report.throughput.missed);
+}
+if (!args.includes('--skip-tail')) {
+  console.log('\ntail latency of GET /data (Fastify), without and with concurrent bcrypt logins');
+  report.tail = await tail();
+  missed.push(...report.tail.missed);
+}
+console.log(missed.length > 0 ? `targets missed:\n  ${missed.join('\n  ')}` : 'every target met');
+if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, `${JSON.stringify(report, null, 2)}\n`);
+if (missed.length > 0 && process.env.BENCH_STRICT === '1') process.exitCode = 1;
