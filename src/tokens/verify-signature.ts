@@ -61,14 +61,6 @@ async function checkWithJose(
   if (!(await verifyWithJose(token, alg, keys))) invalid('the token signature is invalid');
 }
 
-/** What every fast verifier takes: the signing input and the decoded signature. */
-function signedBytes(token: SignedToken, signingInput: string | undefined): [string, Buffer] {
-  const [encodedHeader, encodedPayload, encodedSignature] = token.parts;
-  // jose refuses a header that is not well-formed UTF-8 before it looks at any key.
-  if (!(token.utf8Header ?? isUtf8Header(encodedHeader))) invalid('the token signature is invalid');
-  return [signingInput ?? `${encodedHeader}.${encodedPayload}`, Buffer.from(encodedSignature, 'base64url')];
-}
-
 function checkKeys(
   token: SignedToken,
   alg: string,
@@ -78,8 +70,9 @@ function checkKeys(
 ): void | Promise<void> {
   if (keys.length === 0) invalid('no key matches the token "kid" and algorithm');
   if (strategy === 'jose') return checkWithJose(token, alg, keys);
+  const [encodedHeader, encodedPayload, encodedSignature] = token.parts;
   let slow: VerificationKey[] | undefined;
-  let bytes: [string, Buffer] | undefined;
+  let signature: Buffer | undefined;
   for (const key of keys) {
     const verify = fastVerifier(key, alg);
     if (verify === undefined) {
@@ -87,8 +80,12 @@ function checkKeys(
       slow.push(key);
       continue;
     }
-    bytes ??= signedBytes(token, signingInput);
-    if (verify(bytes[0], bytes[1])) return;
+    if (signature === undefined) {
+      // jose refuses a header that is not well-formed UTF-8 before it looks at any key.
+      if (!(token.utf8Header ?? isUtf8Header(encodedHeader))) invalid('the token signature is invalid');
+      signature = Buffer.from(encodedSignature, 'base64url');
+    }
+    if (verify(signingInput ?? `${encodedHeader}.${encodedPayload}`, signature)) return;
   }
   if (slow === undefined) invalid('the token signature is invalid');
   // Keys the fast path does not cover (CryptoKeys, say) are left to jose.
