@@ -49,7 +49,8 @@ function decodeAndRemember(token: unknown, maxTokenSize: number): FastDecodedTok
 export function decodeTokenFast(token: unknown, maxTokenSize: number): FastDecodedToken {
   if (typeof token !== 'string' || token.length > maxTokenSize) return decodeAndRemember(token, maxTokenSize);
   const first = token.indexOf('.');
-  const known = first > 0 ? knownHeaders.get(token.slice(0, first)) : undefined;
+  const encodedHeader = token.slice(0, first);
+  const known = first > 0 ? knownHeaders.get(encodedHeader) : undefined;
   if (known === undefined) return decodeAndRemember(token, maxTokenSize);
   const second = token.indexOf('.', first + 1);
   if (second === -1 || token.indexOf('.', second + 1) !== -1) return decodeAndRemember(token, maxTokenSize);
@@ -71,7 +72,7 @@ export function decodeTokenFast(token: unknown, maxTokenSize: number): FastDecod
   return {
     header: known.header,
     payload: payload as Record<string, unknown>,
-    parts: [token.slice(0, first), encodedPayload, signature],
+    parts: [encodedHeader, encodedPayload, signature],
     utf8Header: known.utf8,
   };
 }

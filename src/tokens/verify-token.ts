@@ -3,7 +3,7 @@ import { AuthError } from '../errors.js';
 import { issuedAtMs } from '../lib/token-id.js';
 import type { RefreshTokenRef } from '../stores/token-store.js';
 import type { VerifyOptions } from '../types.js';
-import { checkRegisteredClaims } from './check-claims.js';
+import { type ClaimRules, checkRegisteredClaims } from './check-claims.js';
 import { checkClaimsSchema } from './check-schema.js';
 import { checkTokenType, REFRESH_TOKEN_TYPE } from './check-type.js';
 import { decodeTokenFast } from './fast-decode.js';
@@ -14,6 +14,26 @@ const REFRESH_TYPES: ReadonlySet<string> = new Set([REFRESH_TOKEN_TYPE]);
 
 /** A token's kind. */
 export type TokenKind = 'access' | 'refresh';
+
+// The claim rules of a configuration, made once per configuration and kind, not per token.
+const rulesOf = new WeakMap<AuthConfig, Record<TokenKind, ClaimRules>>();
+
+function claimRules(config: AuthConfig, kind: TokenKind): ClaimRules {
+  let rules = rulesOf.get(config);
+  if (rules === undefined) {
+    const common = {
+      issuer: config.issuer,
+      audience: config.audience,
+      clockTolerance: config.clockTolerance,
+    };
+    rules = {
+      access: { ...common, maxLifetime: config.accessTtl },
+      refresh: { ...common, maxLifetime: config.refreshTtl },
+    };
+    rulesOf.set(config, rules);
+  }
+  return rules[kind];
+}
 
 function finishStateless(
   config: AuthConfig,
@@ -26,13 +46,7 @@ function finishStateless(
     refresh ? REFRESH_TYPES : config.accessTypes,
     refresh ? 'a refresh token' : 'an access token',
   );
-  const rules = {
-    issuer: config.issuer,
-    audience: config.audience,
-    clockTolerance: config.clockTolerance,
-    maxLifetime: refresh ? config.refreshTtl : config.accessTtl,
-  };
-  checkRegisteredClaims(decoded.payload, rules, Math.floor(config.clock() / 1000));
+  checkRegisteredClaims(decoded.payload, claimRules(config, kind), Math.floor(config.clock() / 1000));
   if (refresh && (typeof decoded.payload.fam !== 'string' || decoded.payload.fam === '')) {
     throw new AuthError('CLAIM_INVALID', 'the refresh token has no family');
   }
@@ -109,6 +123,8 @@ function cachedStateless(
   return claims instanceof Promise ? claims.then(remember) : remember(claims);
 }
 
+const NO_OPTIONS: VerifyOptions = Object.freeze({});
+
 /** The store checks: a refresh token's family state, an access token's revocation when enabled. */
 async function checkStoreState(
   config: AuthConfig,
@@ -142,7 +158,7 @@ async function checkStoreState(
 export function verifyToken(
   config: AuthConfig,
   token: unknown,
-  options: VerifyOptions = {},
+  options: VerifyOptions = NO_OPTIONS,
 ): Promise<Record<string, unknown>> {
   try {
     const kind = options.type ?? 'access';
