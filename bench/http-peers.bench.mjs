@@ -17,8 +17,8 @@
 //    default 4 threads on 2 cores, bcrypt starves the event loop itself, whatever the path.
 //
 //   npm run bench -- http-peers        (through bench/run.mjs, which builds dist/ if missing)
-//   node bench/http-peers.bench.mjs [--duration 2] [--rounds 3] [--connections 20]
-//        [--tail-duration 4] [--tail-rate 1000] [--burst 4] [--burst-every 1000] [--pool 1]
+//   node bench/http-peers.bench.mjs [--duration 2] [--rounds 5] [--connections 20]
+//        [--tail-rounds 3] [--tail-duration 4] [--tail-rate 1000] [--burst 4] [--burst-every 1000] [--pool 1]
 //        [--skip-tail] [--skip-throughput]
 import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -35,7 +35,8 @@ const option = (name, fallback) => {
   return index === -1 ? fallback : Number(args[index + 1]);
 };
 const duration = option('duration', 2);
-const rounds = option('rounds', 3);
+const rounds = option('rounds', 5);
+const tailRounds = option('tail-rounds', 3);
 const connections = option('connections', 20);
 const tailDuration = option('tail-duration', 4);
 const tailRate = option('tail-rate', 1000);
@@ -235,7 +236,7 @@ async function tail() {
   }
   try {
     for (const server of servers) await paced(server, 1);
-    for (let round = 0; round < rounds; round++) {
+    for (let round = 0; round < tailRounds; round++) {
       for (let i = 0; i < servers.length; i++) {
         const server = servers[(i + round) % servers.length];
         const quiet = percentiles(await paced(server, tailDuration));
@@ -245,7 +246,7 @@ async function tail() {
         server.quiet.push(quiet);
         server.busy.push({ ...busy, logins });
       }
-      console.log(`  tail round ${round + 1}/${rounds} done`);
+      console.log(`  tail round ${round + 1}/${tailRounds} done`);
     }
   } finally {
     for (const server of servers) stop(server);
@@ -277,8 +278,8 @@ async function tail() {
 
 console.log(describe('bench/http-peers').split('\n')[0]);
 console.log(
-  `${rounds} rounds; throughput: ${duration} s per server and round, ${connections} connections; ` +
-    `tail: ${tailRate} req/s for ${tailDuration} s, bursts of ${burst} bcrypt logins every ${burstEvery} ms, ` +
+  `throughput: ${rounds} rounds of ${duration} s per server, ${connections} connections; ` +
+    `tail: ${tailRounds} rounds of ${tailRate} req/s for ${tailDuration} s, bursts of ${burst} bcrypt logins every ${burstEvery} ms, ` +
     `UV_THREADPOOL_SIZE=${pool}`,
 );
 const report = { machine: machine() };
