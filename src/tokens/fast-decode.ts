@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { type DecodedToken, decodeToken } from './parse.js';
+import { base64urlToUtf8 } from './scratch-decode.js';
 
 /** A decoded token, with whether its protected header is well-formed UTF-8. */
 export interface FastDecodedToken extends DecodedToken {
@@ -62,7 +63,7 @@ export function decodeTokenFast(token: unknown, maxTokenSize: number): FastDecod
   }
   let payload: unknown;
   try {
-    payload = JSON.parse(Buffer.from(encodedPayload, 'base64url').toString('utf8'));
+    payload = JSON.parse(base64urlToUtf8(encodedPayload));
   } catch {
     return decodeAndRemember(token, maxTokenSize);
   }

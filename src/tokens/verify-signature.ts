@@ -4,6 +4,7 @@ import { AuthError } from '../errors.js';
 import type { RemoteKey } from '../keys/remote-jwks.js';
 import { fastVerifier, isUtf8Header } from './fast-verify.js';
 import type { DecodedToken } from './parse.js';
+import { base64urlView } from './scratch-decode.js';
 
 /** A decoded token, and whether its header is well-formed UTF-8 when the decoder already knows. */
 export type SignedToken = DecodedToken & { readonly utf8Header?: boolean };
@@ -83,7 +84,8 @@ function checkKeys(
     if (signature === undefined) {
       // jose refuses a header that is not well-formed UTF-8 before it looks at any key.
       if (!(token.utf8Header ?? isUtf8Header(encodedHeader))) invalid('the token signature is invalid');
-      signature = Buffer.from(encodedSignature, 'base64url');
+      // A view of a reused buffer: every verifier below runs before anything decodes again.
+      signature = base64urlView(encodedSignature);
     }
     if (verify(signingInput ?? `${encodedHeader}.${encodedPayload}`, signature)) return;
   }
