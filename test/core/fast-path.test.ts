@@ -22,6 +22,7 @@ import { describe, expect, it } from 'vitest';
 import { type AuthConfig, resolveConfig } from '../../src/config.js';
 import { type Auth, type AuthErrorCode, createAuth, isAuthError } from '../../src/index.js';
 import { importKey } from '../../src/keys/import-key.js';
+import { base64urlToUtf8, base64urlView } from '../../src/tokens/scratch-decode.js';
 import { signToken } from '../../src/tokens/sign.js';
 import { createVerifyCache } from '../../src/tokens/verify-cache.js';
 import type { SignatureStrategy, VerificationKey } from '../../src/tokens/verify-signature.js';
@@ -33,7 +34,7 @@ const ISSUER = 'https://issuer.example';
 const AUDIENCE = 'api';
 const TOLERANCE = 5;
 const ACCESS_TTL = 900;
-const RUNS = Number(process.env.FAST_PATH_RUNS ?? 120);
+const RUNS = Number(process.env.FAST_PATH_RUNS ?? 200);
 
 type Alg = 'HS256' | 'HS384' | 'HS512' | 'EdDSA' | 'ES256' | 'RS256';
 type Outcome = { ok: true; claims: Record<string, unknown> } | { ok: false; code: AuthErrorCode };
@@ -510,6 +511,24 @@ describe('the fast path leaves to jose the keys it does not cover', () => {
     const input = `${b64(json({ alg: 'HS256', typ: 'at+jwt', kid: setup.kid }))}.${b64(json(validClaims()))}`;
     const token = `${input}.${b64(createHmac('sha256', pem).update(input).digest())}`;
     expect(await agree(setup, token)).toEqual({ ok: false, code: 'TOKEN_INVALID' });
+  });
+});
+
+describe('decoding into reused buffers', () => {
+  it('gives what Buffer.from gives, small or past the reused buffer', () => {
+    const bytes = fc.oneof(
+      fc.uint8Array({ maxLength: 300 }),
+      fc.integer({ min: 16 * 1024 - 4, max: 16 * 1024 + 4 }).map((n) => randomBytes(n)),
+    );
+    fc.assert(
+      fc.property(bytes, (data) => {
+        const part = Buffer.from(data).toString('base64url');
+        const reference = Buffer.from(part, 'base64url');
+        expect(base64urlToUtf8(part)).toBe(reference.toString('utf8'));
+        expect(Buffer.compare(base64urlView(part), reference)).toBe(0);
+      }),
+      { numRuns: RUNS },
+    );
   });
 });
 
