@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { type DecodedToken, decodeToken } from './parse.js';
-import { base64urlToUtf8 } from './scratch-decode.js';
+import { canonicalBase64urlToUtf8 } from './scratch-decode.js';
 
 /** A decoded token, with whether its protected header is well-formed UTF-8. */
 export interface FastDecodedToken extends DecodedToken {
@@ -58,12 +58,12 @@ export function decodeTokenFast(token: unknown, maxTokenSize: number): FastDecod
   const encodedPayload = token.slice(first + 1, second);
   const signature = token.slice(second + 1);
   // An empty signature is canonical to decodeToken; an empty payload is not.
-  if ((signature !== '' && !isCanonicalNonEmpty(signature)) || !isCanonicalNonEmpty(encodedPayload)) {
-    return decodeAndRemember(token, maxTokenSize);
-  }
+  if (signature !== '' && !isCanonicalNonEmpty(signature)) return decodeAndRemember(token, maxTokenSize);
+  const text = canonicalBase64urlToUtf8(encodedPayload);
+  if (text === undefined) return decodeAndRemember(token, maxTokenSize);
   let payload: unknown;
   try {
-    payload = JSON.parse(base64urlToUtf8(encodedPayload));
+    payload = JSON.parse(text);
   } catch {
     return decodeAndRemember(token, maxTokenSize);
   }

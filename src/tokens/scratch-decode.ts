@@ -15,13 +15,28 @@ function ensure(current: Buffer, bytes: number): Buffer {
 // A base64url string of n characters holds at most floor(3n / 4) bytes.
 const decodedBytes = (part: string): number => Math.floor((part.length * 3) / 4);
 
-/** The UTF-8 text a base64url string encodes; the same answer as `Buffer.from(part, 'base64url').toString('utf8')`. */
-export function base64urlToUtf8(part: string): string {
+/**
+ * The UTF-8 text a non-empty base64url string encodes (as `Buffer.from(part, 'base64url')
+ * .toString('utf8')` gives it), or `undefined` unless the string is in its one canonical
+ * spelling, parse.ts's rule. The decoder is lenient, but the encoder writes one canonical
+ * string per byte sequence: a string is canonical exactly when re-encoding what it decodes
+ * to gives it back, which is cheaper to check than its characters one by one.
+ */
+export function canonicalBase64urlToUtf8(part: string): string | undefined {
+  if (part === '') return undefined;
   const bytes = decodedBytes(part);
-  if (bytes > MAX_SCRATCH_BYTES) return Buffer.from(part, 'base64url').toString('utf8');
-  textScratch = ensure(textScratch, bytes);
-  const written = textScratch.write(part, 0, 'base64url');
-  return textScratch.toString('utf8', 0, written);
+  let buffer: Buffer;
+  let length: number;
+  if (bytes > MAX_SCRATCH_BYTES) {
+    buffer = Buffer.from(part, 'base64url');
+    length = buffer.length;
+  } else {
+    textScratch = ensure(textScratch, bytes);
+    buffer = textScratch;
+    length = buffer.write(part, 0, 'base64url');
+  }
+  if (buffer.toString('base64url', 0, length) !== part) return undefined;
+  return buffer.toString('utf8', 0, length);
 }
 
 /**

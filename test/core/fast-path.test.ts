@@ -22,7 +22,7 @@ import { describe, expect, it } from 'vitest';
 import { type AuthConfig, resolveConfig } from '../../src/config.js';
 import { type Auth, type AuthErrorCode, createAuth, isAuthError } from '../../src/index.js';
 import { importKey } from '../../src/keys/import-key.js';
-import { base64urlToUtf8, base64urlView } from '../../src/tokens/scratch-decode.js';
+import { base64urlView, canonicalBase64urlToUtf8 } from '../../src/tokens/scratch-decode.js';
 import { signToken } from '../../src/tokens/sign.js';
 import { createVerifyCache } from '../../src/tokens/verify-cache.js';
 import type { SignatureStrategy, VerificationKey } from '../../src/tokens/verify-signature.js';
@@ -517,17 +517,37 @@ describe('the fast path leaves to jose the keys it does not cover', () => {
 describe('decoding into reused buffers', () => {
   it('gives what Buffer.from gives, small or past the reused buffer', () => {
     const bytes = fc.oneof(
-      fc.uint8Array({ maxLength: 300 }),
+      fc.uint8Array({ minLength: 1, maxLength: 300 }),
       fc.integer({ min: 16 * 1024 - 4, max: 16 * 1024 + 4 }).map((n) => randomBytes(n)),
     );
     fc.assert(
       fc.property(bytes, (data) => {
         const part = Buffer.from(data).toString('base64url');
         const reference = Buffer.from(part, 'base64url');
-        expect(base64urlToUtf8(part)).toBe(reference.toString('utf8'));
+        expect(canonicalBase64urlToUtf8(part)).toBe(reference.toString('utf8'));
         expect(Buffer.compare(base64urlView(part), reference)).toBe(0);
       }),
       { numRuns: RUNS },
+    );
+  });
+
+  it('accepts exactly the canonical spellings', () => {
+    // parse.ts's rule, restated: alphabet only, a length an encoder writes, zero spare bits.
+    const canonical = (part: string): boolean => {
+      if (part === '' || !/^[A-Za-z0-9_-]+$/.test(part) || part.length % 4 === 1) return false;
+      const spare = part.length % 4;
+      const last = BASE64URL.indexOf(part[part.length - 1]!);
+      return spare === 0 || (last & (spare === 2 ? 0b1111 : 0b11)) === 0;
+    };
+    const chars = fc.oneof(
+      fc.constantFrom(...BASE64URL.split('')),
+      fc.constantFrom('=', '+', '/', ' ', '\n', '.', 'é', '\0'),
+    );
+    fc.assert(
+      fc.property(fc.string({ unit: chars, maxLength: 40 }), (part) => {
+        expect(canonicalBase64urlToUtf8(part) !== undefined).toBe(canonical(part));
+      }),
+      { numRuns: RUNS * 5 },
     );
   });
 });
