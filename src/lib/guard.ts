@@ -1,11 +1,19 @@
 import { AuthError, isAuthError } from '../errors.js';
 
-/** Runs an operation on untrusted input so that nothing but an AuthError escapes it. */
-export async function onlyAuthErrors<T>(operation: () => Promise<T>): Promise<T> {
+function toAuthError(error: unknown): never {
+  if (isAuthError(error)) throw error;
+  throw new AuthError('TOKEN_INVALID', 'the token could not be verified', { cause: error });
+}
+
+/**
+ * Runs an operation on untrusted input so that nothing but an AuthError escapes it.
+ * Chained with `then` rather than awaited: a verification that has already
+ * finished costs no extra tick.
+ */
+export function onlyAuthErrors<T>(operation: () => Promise<T>): Promise<T> {
   try {
-    return await operation();
+    return operation().then(undefined, toAuthError);
   } catch (error) {
-    if (isAuthError(error)) throw error;
-    throw new AuthError('TOKEN_INVALID', 'the token could not be verified', { cause: error });
+    return Promise.reject(error).then(undefined, toAuthError);
   }
 }

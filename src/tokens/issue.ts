@@ -68,7 +68,7 @@ export async function signAccessToken(
     exp: iat + config.accessTtl,
     jti: newTokenId(nowMs),
   };
-  await checkClaimsSchema(config, payload);
+  if (config.claimsSchema) await checkClaimsSchema(config, payload);
   return sign(config, payload, ACCESS_TOKEN_TYPE);
 }
 
@@ -89,7 +89,7 @@ export async function signRefreshToken(
     jti: token.tokenId,
     fam: token.familyId,
   };
-  await checkClaimsSchema(config, payload);
+  if (config.claimsSchema) await checkClaimsSchema(config, payload);
   return { token: await sign(config, payload, REFRESH_TOKEN_TYPE), expiresIn: exp - iat };
 }
 
