@@ -17,6 +17,8 @@ export default defineConfig([
     sourcemap: true,
     clean: false,
     target: 'node20',
+    // node:test exists only under its prefix; keep every node: import as written.
+    removeNodeProtocol: false,
     splitting: true,
     treeshake: true,
   },
@@ -25,6 +27,8 @@ export default defineConfig([
     format: ['esm'],
     sourcemap: true,
     target: 'node20',
+    // node:test exists only under its prefix; keep every node: import as written.
+    removeNodeProtocol: false,
     banner: { js: '#!/usr/bin/env node' },
   },
 ]);
