@@ -17,7 +17,7 @@ import {
   tokenwardSecurity,
 } from '../../src/openapi/index.js';
 import { hashPassword } from '../../src/password/index.js';
-import type { TokenStore } from '../../src/stores/token-store.js';
+import { unreachableStore } from '../support/broken-stores.js';
 
 export const SECRET = 'an-openapi-test-secret-of-at-least-32-bytes!';
 export const PASSWORD_COST = 10;
@@ -33,20 +33,6 @@ export interface Fixtures {
   /** Same keys and rules, but its store is down. */
   storeDownAuth: Auth;
   findUser(username: string): Promise<TestUser | null>;
-}
-
-/** A store that fails every call, as an unreachable database would. */
-function downStore(): TokenStore {
-  const fail = () => Promise.reject(new Error('connection refused'));
-  return {
-    createFamily: fail,
-    rotateRefreshToken: fail,
-    getRefreshTokenState: fail,
-    revokeFamily: fail,
-    revokeAccessToken: fail,
-    isAccessTokenRevoked: fail,
-    revokeSubject: fail,
-  };
 }
 
 export async function createFixtures(): Promise<Fixtures> {
@@ -71,7 +57,7 @@ export async function createFixtures(): Promise<Fixtures> {
   ]);
   return {
     auth: createAuth(options),
-    storeDownAuth: createAuth({ ...options, store: downStore(), storeTimeoutMs: 1000 }),
+    storeDownAuth: createAuth({ ...options, store: unreachableStore(), storeTimeoutMs: 1000 }),
     findUser: async (username) => users.get(username) ?? null,
   };
 }

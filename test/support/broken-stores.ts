@@ -96,3 +96,17 @@ export class OwnClockStore extends DelegatingStore {
     return this.inner.isAccessTokenRevoked(this.#wallClock(token));
   }
 }
+
+/** A store whose every call fails, as an unreachable database would. */
+export function unreachableStore(): TokenStore {
+  const fail = () => Promise.reject(new Error('connection refused'));
+  return {
+    createFamily: fail,
+    rotateRefreshToken: fail,
+    getRefreshTokenState: fail,
+    revokeFamily: fail,
+    revokeAccessToken: fail,
+    isAccessTokenRevoked: fail,
+    revokeSubject: fail,
+  };
+}

@@ -15,7 +15,7 @@ import * as fastifyAdapter from '../../../src/adapters/fastify.js';
 import * as koaAdapter from '../../../src/adapters/koa.js';
 import { type Auth, createAuth } from '../../../src/create-auth.js';
 import { hashPassword } from '../../../src/password/index.js';
-import type { TokenStore } from '../../../src/stores/token-store.js';
+import { unreachableStore } from '../../support/broken-stores.js';
 
 const require = createRequire(import.meta.url);
 
@@ -38,20 +38,6 @@ export interface Fixtures {
   internalErrors: unknown[];
 }
 
-/** A store that fails every call, as an unreachable database would. */
-function downStore(): TokenStore {
-  const fail = () => Promise.reject(new Error('connection refused'));
-  return {
-    createFamily: fail,
-    rotateRefreshToken: fail,
-    getRefreshTokenState: fail,
-    revokeFamily: fail,
-    revokeAccessToken: fail,
-    isAccessTokenRevoked: fail,
-    revokeSubject: fail,
-  };
-}
-
 export async function createFixtures(): Promise<Fixtures> {
   const options = { keys: SECRET, issuer: ISSUER, audience: AUDIENCE, checkRevocation: true };
   const users = new Map([
@@ -66,7 +52,7 @@ export async function createFixtures(): Promise<Fixtures> {
   ]);
   return {
     auth: createAuth(options),
-    storeDownAuth: createAuth({ ...options, store: downStore(), storeTimeoutMs: 1000 }),
+    storeDownAuth: createAuth({ ...options, store: unreachableStore(), storeTimeoutMs: 1000 }),
     findUser: async (username) => users.get(username) ?? null,
     internalErrors: [],
   };
