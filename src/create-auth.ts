@@ -93,6 +93,18 @@ export interface AuthSettings {
 /**
  * Creates the tokenward core for one issuer/audience and key set.
  * Throws AuthError CONFIG_INVALID when the configuration is unsafe or incomplete.
+ *
+ * @example
+ * ```ts
+ * const auth = createAuth({
+ *   keys: process.env.JWT_SECRET, // >= 32 bytes; or key pairs with a kid each
+ *   issuer: 'https://api.example.com',
+ *   audience: 'api',
+ * });
+ * const { accessToken, refreshToken } = await auth.issueTokens({ sub: 'u1', roles: ['admin'] });
+ * const claims = await auth.verifyToken(accessToken); // throws AuthError otherwise
+ * const next = await auth.refresh(refreshToken); // rotation; a replay is REFRESH_TOKEN_REUSED
+ * ```
  */
 export function createAuth<Claims extends object = CustomClaims, Role extends string = string>(
   options: AuthOptions<Claims, Role>,

@@ -97,6 +97,17 @@ export class AuthError extends Error {
 /**
  * Tells whether a value is an {@link AuthError}, also one thrown by another
  * installed copy of tokenward.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await auth.verifyToken(token);
+ * } catch (error) {
+ *   if (isAuthError(error) && error.code === 'TOKEN_EXPIRED') {
+ *     // ask the client to refresh
+ *   }
+ * }
+ * ```
  */
 export function isAuthError(value: unknown): value is AuthError {
   return (

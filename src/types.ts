@@ -180,7 +180,10 @@ export interface AuthOptions<Claims extends object = CustomClaims, Role extends 
    * JWKS stops accepting new tokens at once, but tokens already cached serve until
    * they expire; a `claimsSchema` runs once per cached token.
    */
-  verifyCache?: { maxEntries: number };
+  verifyCache?: {
+    /** The most tokens remembered; the least recently used is forgotten first. */
+    maxEntries: number;
+  };
   /** A Standard Schema (zod, valibot, arktype…) the custom claims must satisfy; failing is CLAIM_INVALID. */
   claimsSchema?: StandardSchemaV1<unknown, Claims>;
   /** The role names this app knows. Only used for typing and for `roleHierarchy`. */

@@ -59,6 +59,13 @@ function settle(outcome: Outcome<unknown>, res: Response, next: NextFunction): v
  * (`Authorization: Bearer`, or the configured cookie) and sets `req.auth`.
  * Failures answer with the `AuthError`'s status, the JSON error body and
  * `WWW-Authenticate`, or go to `next(err)` with `delegateErrors`.
+ *
+ * @example
+ * ```ts
+ * app.use('/auth', tokenRoutes(auth, { findUser }));
+ * app.get('/me', authenticate(auth), (req, res) => res.json(req.auth));
+ * app.get('/admin', authenticate(auth), requireRole('admin'), handler);
+ * ```
  */
 export function authenticate<Claims extends object, Role extends string>(
   auth: Auth<Claims, Role>,

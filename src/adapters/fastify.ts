@@ -117,6 +117,13 @@ const tokenwardPlugin: FastifyPluginAsync<TokenwardPluginOptions> = async (fasti
  * `app.requireAllRoles(...roles)`. Failures answer with the `AuthError`'s
  * status, the JSON error body and `WWW-Authenticate`, or are thrown to
  * Fastify's error handler with `delegateErrors`.
+ *
+ * @example
+ * ```ts
+ * await app.register(tokenward, { auth });
+ * await app.register(tokenRoutes, { auth, findUser, prefix: '/auth' });
+ * app.get('/admin', { onRequest: [app.authenticate, app.requireRole('admin')] }, handler);
+ * ```
  */
 export const tokenward = fp(tokenwardPlugin, { fastify: '5.x', name: 'tokenward' });
 

@@ -68,6 +68,15 @@ function settle(outcome: Outcome<unknown>, ctx: Context): boolean {
  * `ctx.state.auth`, typed by the `Auth` instance's claims. Failures answer with
  * the `AuthError`'s status, the JSON error body and `WWW-Authenticate`, or are
  * thrown to Koa's error handling with `delegateErrors`.
+ *
+ * @example
+ * ```ts
+ * app.use(tokenRoutes(auth, { findUser, prefix: '/auth' }));
+ * router.get('/me', authenticate(auth), (ctx) => {
+ *   ctx.body = ctx.state.auth;
+ * });
+ * router.get('/admin', authenticate(auth), requireRole('admin'), handler);
+ * ```
  */
 export function authenticate<Claims extends object, Role extends string>(
   auth: Auth<Claims, Role>,

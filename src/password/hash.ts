@@ -28,6 +28,12 @@ export interface HashPasswordOptions {
  * @throws `AuthError` (from `tokenward`) `PASSWORD_REJECTED` when the password cannot be
  * hashed whole (the message gives the reason, never the password);
  * `CONFIG_INVALID` when the cost is not an integer from 10 to 31.
+ *
+ * @example
+ * ```ts
+ * const passwordHash = await hashPassword(password); // store it with the user
+ * const ok = await verifyPassword(attempt, passwordHash);
+ * ```
  */
 export async function hashPassword(password: string, options?: HashPasswordOptions): Promise<string> {
   const cost = resolveCost(options?.cost);

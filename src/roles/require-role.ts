@@ -66,6 +66,12 @@ export function assertRoles<Role extends string>(
  * Throws AuthError FORBIDDEN unless the verified claims hold at least one of
  * the roles (TOKEN_MISSING when there are no claims). Roles are compared
  * exactly; use `auth.requireRole` to apply a configured hierarchy.
+ *
+ * @example
+ * ```ts
+ * const claims = await auth.verifyToken(token);
+ * requireRole(claims, 'admin', 'editor'); // passes for either role, else AuthError FORBIDDEN
+ * ```
  */
 export function requireRole<Role extends string>(
   claims: RoleBearer<Role> | null | undefined,

@@ -231,6 +231,15 @@ function unexpectedReply(reply: unknown): Error {
  * client to fail fast when Redis is unreachable (ioredis: `enableOfflineQueue:
  * false`, `commandTimeout`; node-redis: `disableOfflineQueue: true`): tokenward
  * then answers `STORE_UNAVAILABLE` instead of waiting.
+ *
+ * @example
+ * ```ts
+ * import { Redis } from 'ioredis';
+ * import { RedisTokenStore } from 'tokenward/redis';
+ *
+ * const redis = new Redis(process.env.REDIS_URL, { enableOfflineQueue: false });
+ * const auth = createAuth({ keys, issuer, audience, store: new RedisTokenStore(redis) });
+ * ```
  */
 export class RedisTokenStore implements TokenStore {
   readonly #run: ScriptRunner;

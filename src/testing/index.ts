@@ -70,6 +70,12 @@ function currentRunner(): SuiteApi {
  * Declares a suite named `name` with one test per conformance check
  * ({@link tokenStoreChecks}), each run against a store from `options.create`,
  * in the test runner it is called from (vitest, jest, mocha or node:test).
+ *
+ * @example
+ * ```ts
+ * import { describeTokenStore } from 'tokenward/testing';
+ * describeTokenStore('PostgresTokenStore', { create: () => new PostgresTokenStore(pool) });
+ * ```
  */
 export function describeTokenStore<Store extends TokenStore>(
   name: string,
