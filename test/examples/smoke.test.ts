@@ -154,16 +154,45 @@ async function exerciseApp(url: string): Promise<void> {
   expect([tokenAfterLogout.status, errorCode(tokenAfterLogout)]).toEqual([401, 'TOKEN_REVOKED']);
 }
 
+/** The OpenAPI document at `documentPath` describes the token routes and `/me`, and Swagger UI answers at /docs/. */
+async function checkDocs(url: string, documentPath: string): Promise<void> {
+  const response = await fetch(url + documentPath);
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+  const document = (await response.json()) as {
+    openapi?: string;
+    paths?: Record<string, Record<string, { security?: unknown }>>;
+    components?: { securitySchemes?: Record<string, { type?: string }> };
+  };
+  expect(document.openapi).toBe('3.1.0');
+  expect(document.components?.securitySchemes).toMatchObject({
+    bearerAuth: { type: 'http', scheme: 'bearer' },
+    oauth2Password: { type: 'oauth2', flows: { password: { tokenUrl: '/auth/token' } } },
+  });
+  expect(Object.keys(document.paths ?? {})).toEqual(
+    expect.arrayContaining(['/auth/login', '/auth/token', '/me', '/admin/dashboard']),
+  );
+  expect(document.paths?.['/me']?.get?.security).toEqual([{ bearerAuth: [] }, { oauth2Password: [] }]);
+  const ui = await fetch(`${url}/docs/`);
+  expect(ui.status).toBe(200);
+  expect(ui.headers.get('content-type')).toMatch(/^text\/html/);
+  expect(await ui.text()).toMatch(/swagger-ui/i);
+}
+
 describe('the framework examples', TEST_TIMEOUT, () => {
   it.each([
-    ['express', 'examples/express/server.ts'],
-    ['fastify', 'examples/fastify/server.ts'],
-    ['koa', 'examples/koa/server.ts'],
-  ])('%s: answers the whole flow, and stops on SIGTERM', async (_name, script) => {
-    const { example, url } = await startExample(script);
-    await exerciseApp(url);
-    expect(await example.stop()).toBe(0);
-  });
+    ['express', 'examples/express/server.ts', '/openapi.json'],
+    ['fastify', 'examples/fastify/server.ts', '/docs/json'],
+    ['koa', 'examples/koa/server.ts', undefined],
+  ])(
+    '%s: answers the whole flow (and serves its Swagger UI, if any), and stops on SIGTERM',
+    async (_name, script, documentPath) => {
+      const { example, url } = await startExample(script);
+      await exerciseApp(url);
+      if (documentPath !== undefined) await checkDocs(url, documentPath);
+      expect(await example.stop()).toBe(0);
+    },
+  );
 
   it('browser: serves the page with a CSP, next to the API', async () => {
     const { example, url } = await startExample('examples/browser/server.ts');
