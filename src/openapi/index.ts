@@ -230,14 +230,23 @@ function errorBodySchema(codes: readonly AnswerCode[]): JsonSchema {
   };
 }
 
+/** The error responses of a token route: every answer there is `no-store`, failures too. */
+function tokenRouteErrorResponses(
+  codes: readonly AnswerCode[],
+  extraHeaders: { [status: string]: { [name: string]: OpenApiHeader } } = {},
+): { [status: string]: OpenApiResponse } {
+  return errorResponses(codes, extraHeaders, NO_STORE_HEADERS);
+}
+
 /**
  * The error responses for a set of codes, one per status: the common error
- * body narrowed to the codes of that status, and the challenge header for the
- * statuses that carry one.
+ * body narrowed to the codes of that status, the challenge header for the
+ * statuses that carry one, `commonHeaders` on each, and `extraHeaders` by status.
  */
 function errorResponses(
   codes: readonly AnswerCode[],
   extraHeaders: { [status: string]: { [name: string]: OpenApiHeader } } = {},
+  commonHeaders: { [name: string]: OpenApiHeader } = {},
 ): { [status: string]: OpenApiResponse } {
   const byStatus = new Map<number, AnswerCode[]>();
   for (const code of new Set(codes)) {
@@ -255,6 +264,7 @@ function errorResponses(
       description: `${group.map((code) => `\`${code}\``).join(', ')}.`,
       headers: {
         ...(challenged ? { 'WWW-Authenticate': CHALLENGE_HEADER } : {}),
+        ...commonHeaders,
         ...extraHeaders[String(status)],
       },
       content: {
@@ -486,7 +496,12 @@ export function tokenwardOpenApi(options: TokenwardOpenApiOptions = {}): Tokenwa
         },
         responses: {
           '200': tokenAnswer('The new access token (and refresh token).'),
-          ...errorResponses([...bodyCodes, 'INVALID_CREDENTIALS', 'CONFIG_INVALID', INTERNAL_ERROR_CODE]),
+          ...tokenRouteErrorResponses([
+            ...bodyCodes,
+            'INVALID_CREDENTIALS',
+            'CONFIG_INVALID',
+            INTERNAL_ERROR_CODE,
+          ]),
         },
       }),
     },
@@ -501,9 +516,12 @@ export function tokenwardOpenApi(options: TokenwardOpenApiOptions = {}): Tokenwa
         responses: {
           '200': tokenAnswer('The new access token (and refresh token).'),
           // A refresh token that failed for good has its cookie cleared, so the browser stops sending it.
-          ...errorResponses([...bodyCodes, 'TOKEN_MISSING', ...TOKEN_CHECK_CODES, 'REFRESH_TOKEN_REUSED'], {
-            '401': setCookie('Clears'),
-          }),
+          ...tokenRouteErrorResponses(
+            [...bodyCodes, 'TOKEN_MISSING', ...TOKEN_CHECK_CODES, 'REFRESH_TOKEN_REUSED'],
+            {
+              '401': setCookie('Clears'),
+            },
+          ),
         },
       }),
     },
@@ -522,7 +540,7 @@ export function tokenwardOpenApi(options: TokenwardOpenApiOptions = {}): Tokenwa
             description: 'Logged out.',
             headers: { ...NO_STORE_HEADERS, ...setCookie('Clears') },
           },
-          ...errorResponses(bodyCodes),
+          ...tokenRouteErrorResponses(bodyCodes),
         },
       }),
     },
@@ -554,7 +572,12 @@ export function tokenwardOpenApi(options: TokenwardOpenApiOptions = {}): Tokenwa
             content: { [JSON_MEDIA]: { schema: schemaRef('TokenwardOAuth2Error') } },
           },
           // Server failures keep the common error body.
-          ...errorResponses(['CONFIG_INVALID', INTERNAL_ERROR_CODE, 'STORE_UNAVAILABLE', 'JWKS_UNAVAILABLE']),
+          ...tokenRouteErrorResponses([
+            'CONFIG_INVALID',
+            INTERNAL_ERROR_CODE,
+            'STORE_UNAVAILABLE',
+            'JWKS_UNAVAILABLE',
+          ]),
         },
       }),
     };

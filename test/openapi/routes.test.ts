@@ -237,7 +237,13 @@ const SCENARIOS: Scenario[] = [
     status: 200,
     keep: (_answer, json) => state.set('body-refresh', String(json?.refreshToken)),
   }),
-  post('/body', 'refresh', { name: 'refresh without a body', status: 400 }),
+  post('/body', 'refresh', { name: 'refresh without a body', status: 401 }),
+  post('/body', 'refresh', {
+    name: 'refresh with a body that is not JSON',
+    headers: () => ({ 'content-type': 'text/plain' }),
+    body: () => 'refresh',
+    status: 400,
+  }),
   post('/body', 'refresh', {
     name: 'refresh with a garbage token',
     headers: () => JSON_TYPE,
@@ -287,7 +293,13 @@ const SCENARIOS: Scenario[] = [
     body: () => JSON.stringify({ refreshToken: saved('body-refresh') }),
     status: 204,
   }),
-  post('/body', 'logout', { name: 'logout without a body', status: 400 }),
+  post('/body', 'logout', { name: 'logout without a body', status: 204 }),
+  post('/body', 'logout', {
+    name: 'logout with a body that is not JSON',
+    headers: () => ({ 'content-type': 'text/plain' }),
+    body: () => 'logout',
+    status: 400,
+  }),
   post('/https', 'login', {
     name: 'login over plain HTTP where HTTPS is required',
     headers: () => JSON_TYPE,

@@ -115,6 +115,16 @@ export interface TokenRoutes extends FailureHandling {
 const JSON_ROUTES: readonly TokenRoute[] = ['login', 'refresh', 'logout'];
 const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' } as const;
 
+/** `true` when the request announces no body: no media type, and no length or chunked transfer. */
+function hasNoBody(request: HttpRequestView): boolean {
+  const { headers } = request;
+  return (
+    headers['content-type'] === undefined &&
+    headers['transfer-encoding'] === undefined &&
+    (headers['content-length'] === undefined || headers['content-length'] === '0')
+  );
+}
+
 function positiveInteger(value: number | undefined, fallback: number, name: string): number {
   const resolved = value ?? fallback;
   if (!Number.isInteger(resolved) || resolved < 1)
@@ -171,6 +181,8 @@ export function createTokenRoutes<Claims extends object, Role extends string>(
     if (cookie !== undefined) {
       return readCookie(input.request, refreshCookieName(cookie, refreshCookiePath(cookie, input.mountPath)));
     }
+    // No body at all is no token (an idempotent logout, TOKEN_MISSING on refresh), not a malformed request.
+    if (hasNoBody(input.request)) return undefined;
     const token = (await body(input)).fields.refreshToken;
     if (token === undefined) return undefined;
     if (typeof token !== 'string') throw new AuthError('REQUEST_INVALID', 'refreshToken must be a string');
@@ -314,7 +326,9 @@ export function createTokenRoutes<Claims extends object, Role extends string>(
         }
         // A refresh cookie that failed for good is cleared, so the browser stops sending it.
         const dead = route === 'refresh' && isAuthError(error) && error.status === 401;
-        return failure(error, handling, input.defaultReporter, dead ? cookieHeader(input, undefined, 0) : {});
+        // Error answers are not cached either: a shared cache must not replay one user's failure to another.
+        const headers = { ...NO_STORE, ...(dead ? cookieHeader(input, undefined, 0) : {}) };
+        return failure(error, handling, input.defaultReporter, headers);
       }
     },
   };

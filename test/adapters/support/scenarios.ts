@@ -243,7 +243,11 @@ export function scenarios(foreign: Record<string, string>): Scenario[] {
             path: '/auth/refresh',
             headers: refreshCookie(s.get('alice.refresh')!),
           }),
-          expect: invalidToken('TOKEN_REVOKED'),
+          expect: {
+            ...invalidToken('TOKEN_REVOKED'),
+            setCookies: [CLEARED_COOKIE],
+            headers: { 'cache-control': 'no-store', pragma: 'no-cache' },
+          },
         },
         {
           name: 'the access token is revoked',
@@ -275,7 +279,7 @@ export function scenarios(foreign: Record<string, string>): Scenario[] {
             expect: {
               ...invalidToken('INVALID_CREDENTIALS'),
               setCookies: [],
-              headers: { 'cache-control': null },
+              headers: { 'cache-control': 'no-store' },
             },
           }),
         ),
@@ -636,9 +640,29 @@ export function scenarios(foreign: Record<string, string>): Scenario[] {
           },
         },
         {
-          name: 'body mode: refresh without a body',
+          name: 'body mode: refresh without a body is a missing token',
           request: () => ({ method: 'POST', path: '/body-auth/refresh' }),
+          expect: {
+            status: 401,
+            code: 'TOKEN_MISSING',
+            challenge: MISSING_CHALLENGE,
+            headers: { 'cache-control': 'no-store' },
+          },
+        },
+        {
+          name: 'body mode: refresh with a body that is not JSON',
+          request: () => ({
+            method: 'POST',
+            path: '/body-auth/refresh',
+            headers: { 'content-type': 'text/plain' },
+            body: 'x',
+          }),
           expect: badRequest,
+        },
+        {
+          name: 'body mode: logout without a body answers 204',
+          request: () => ({ method: 'POST', path: '/body-auth/logout' }),
+          expect: { status: 204, code: null, setCookies: [] },
         },
         {
           name: 'body mode: logout',
