@@ -50,6 +50,17 @@ export interface RedisTokenStoreOptions {
   prefix?: string;
 }
 
+/** The client and the options of a {@link RedisTokenStore} in one object: `new RedisTokenStore({ client })`. */
+export interface RedisTokenStoreConfig extends RedisTokenStoreOptions {
+  /** The ioredis or node-redis client (single node or cluster). */
+  client: RedisClientLike;
+}
+
+function isScriptClient(value: object): value is RedisClientLike {
+  const candidate = value as Partial<IoredisClientLike & NodeRedisClientLike>;
+  return typeof candidate.evalsha === 'function' || typeof candidate.evalSha === 'function';
+}
+
 // Family hash fields: l = live token id, x = live token expiry (the record's
 // expiry), p = previous token id, r = when it was rotated, a = absolute end
 // ('' when unbounded), v = '1' once revoked. Subject hash: t = revokedAt, x = expiry.
@@ -179,7 +190,7 @@ function isNoScriptError(error: unknown): boolean {
 }
 
 function isNodeRedisClient(client: RedisClientLike): client is NodeRedisClientLike {
-  return typeof (client as Partial<NodeRedisClientLike>).evalSha === 'function';
+  return typeof (client as Partial<NodeRedisClientLike> | undefined)?.evalSha === 'function';
 }
 
 /** One EVALSHA per call; EVAL (which also caches the script) only when the server has not seen it. */
@@ -194,7 +205,7 @@ function scriptRunner(client: RedisClientLike): ScriptRunner {
       }
     };
   }
-  if (typeof client.evalsha !== 'function' || typeof client.eval !== 'function') {
+  if (typeof client?.evalsha !== 'function' || typeof client.eval !== 'function') {
     throw new TypeError('RedisTokenStore: expected an ioredis or node-redis client');
   }
   return async (s, keys, args) => {
@@ -239,6 +250,7 @@ function unexpectedReply(reply: unknown): Error {
  *
  * const redis = new Redis(process.env.REDIS_URL, { enableOfflineQueue: false });
  * const auth = createAuth({ keys, issuer, audience, store: new RedisTokenStore(redis) });
+ * // or, the same: new RedisTokenStore({ client: redis, prefix: 'tokenward:' })
  * ```
  */
 export class RedisTokenStore implements TokenStore {
@@ -246,15 +258,23 @@ export class RedisTokenStore implements TokenStore {
   readonly #prefix: string;
 
   /** Creates a store on `client`, which stays yours to connect and close. */
-  constructor(client: RedisClientLike, options: RedisTokenStoreOptions = {}) {
-    const prefix = options.prefix ?? 'tokenward:';
+  constructor(client: RedisClientLike, options?: RedisTokenStoreOptions);
+  /** Creates a store on `config.client`, which stays yours to connect and close. */
+  constructor(config: RedisTokenStoreConfig);
+  constructor(clientOrConfig: RedisClientLike | RedisTokenStoreConfig, options: RedisTokenStoreOptions = {}) {
+    // A client is recognised by its script commands, so a config object is whatever lacks them.
+    const isConfig =
+      typeof clientOrConfig === 'object' && clientOrConfig !== null && !isScriptClient(clientOrConfig);
+    const client = isConfig ? (clientOrConfig as RedisTokenStoreConfig).client : clientOrConfig;
+    const prefix =
+      (isConfig ? (clientOrConfig as RedisTokenStoreConfig).prefix : options.prefix) ?? 'tokenward:';
     if (/[{}]/.test(prefix)) {
       throw new TypeError(
         'RedisTokenStore: the key prefix must not contain "{" or "}" (they set the cluster slot)',
       );
     }
     this.#prefix = prefix;
-    this.#run = scriptRunner(client);
+    this.#run = scriptRunner(client as RedisClientLike);
   }
 
   async createFamily(family: NewRefreshFamily): Promise<void> {

@@ -227,6 +227,14 @@ describe.skipIf(!redisAvailable)('RedisTokenStore', () => {
       expect(() => new RedisTokenStore(client(), { prefix: 'app{1}:' })).toThrow(TypeError);
     });
 
+    it('takes the client and the prefix in one object too', async () => {
+      const prefix = `config-${randomUUID()}:`;
+      const store = new RedisTokenStore({ client: client(), prefix });
+      for (const [, step] of await everyOperation(store)) await step();
+      expect(await keysWithPrefix(admin, prefix)).toHaveLength(3);
+      expect(() => new RedisTokenStore({ client: client(), prefix: '{x}' })).toThrow(TypeError);
+    });
+
     it('makes exactly one round trip per operation', async () => {
       const store = new RedisTokenStore(client());
       // Load every script once, so that the measured run sees only cache hits.
@@ -296,6 +304,12 @@ describe.skipIf(!redisAvailable)('RedisTokenStore', () => {
 
   it('rejects a client of neither kind', () => {
     expect(() => new RedisTokenStore({} as unknown as RedisClientLike)).toThrow(TypeError);
+    expect(() => new RedisTokenStore(null as unknown as RedisClientLike)).toThrow(
+      /expected an ioredis or node-redis client/,
+    );
+    expect(() => new RedisTokenStore({ client: {} as unknown as RedisClientLike })).toThrow(
+      /expected an ioredis or node-redis client/,
+    );
   });
 });
 
