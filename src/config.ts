@@ -49,6 +49,32 @@ export interface AuthConfig {
 
 const DEFAULT_JWKS_ALGORITHMS = ['EdDSA', 'ES256', 'RS256'] as const;
 
+// Typed as a record of every option, so the compiler keeps it in step with AuthOptions.
+const KNOWN_OPTIONS: { readonly [Name in keyof Required<AuthOptions>]: true } = {
+  keys: true,
+  jwks: true,
+  jwksOptions: true,
+  algorithms: true,
+  issuer: true,
+  audience: true,
+  accessTokenTtl: true,
+  refreshTokenTtl: true,
+  refreshFamilyTtl: true,
+  clockTolerance: true,
+  refreshReuseGrace: true,
+  accessTokenType: true,
+  maxTokenSize: true,
+  store: true,
+  storeTimeoutMs: true,
+  checkRevocation: true,
+  verifyCache: true,
+  claimsSchema: true,
+  roles: true,
+  roleHierarchy: true,
+  onEvent: true,
+  clock: true,
+};
+
 function invalid(message: string): never {
   throw new AuthError('CONFIG_INVALID', message);
 }
@@ -58,18 +84,42 @@ function nonEmpty(value: unknown, name: string): string {
   return value;
 }
 
+function algorithmList(value: unknown): Set<string> {
+  if (!Array.isArray(value) || value.length === 0 || !value.every((alg) => typeof alg === 'string')) {
+    invalid('algorithms must be a non-empty array of algorithm names');
+  }
+  if (value.some((alg) => alg.toLowerCase() === 'none')) invalid('algorithms: "none" is never allowed');
+  return new Set(value);
+}
+
+/** The allowlist with local keys: the keys' own algorithms, narrowed by `algorithms` when given. */
+function narrowedAlgorithms(keySet: KeySet, listed: ReadonlySet<string> | undefined): ReadonlySet<string> {
+  if (listed === undefined) return keySet.algorithms;
+  const own = [...keySet.algorithms].join(', ');
+  for (const alg of listed) {
+    if (!keySet.algorithms.has(alg)) invalid(`algorithms: ${alg} matches none of the keys (they use ${own})`);
+  }
+  const signingAlg = keySet.signingKey?.alg;
+  if (signingAlg !== undefined && !listed.has(signingAlg)) {
+    invalid(`algorithms must include ${signingAlg}, the algorithm of the signing key`);
+  }
+  return listed;
+}
+
 function resolveKeys(options: AuthOptions): {
   keySet: KeySet | undefined;
   lookup: KeyLookup;
   algorithms: ReadonlySet<string>;
 } {
+  const listed = options.algorithms === undefined ? undefined : algorithmList(options.algorithms);
   if ('keys' in options) {
     const keySet = keySetFromKeys(options.keys as NonNullable<AuthOptions['keys']>);
+    if (options.jwksOptions !== undefined) invalid('jwksOptions applies to a remote jwks, not to keys');
     const lookup: KeyLookup = (header, alg) =>
       keySet.candidates(header.kid as string | undefined, alg).map((key) => key.verifyKey);
-    return { keySet, lookup, algorithms: keySet.algorithms };
+    return { keySet, lookup, algorithms: narrowedAlgorithms(keySet, listed) };
   }
-  const algorithms = new Set<string>(options.algorithms ?? DEFAULT_JWKS_ALGORITHMS);
+  const algorithms = listed ?? new Set<string>(DEFAULT_JWKS_ALGORITHMS);
   for (const alg of algorithms) {
     if (!(DEFAULT_JWKS_ALGORITHMS as readonly string[]).includes(alg)) {
       invalid(`algorithms: ${alg} is not accepted from a JWKS (use EdDSA, ES256 or RS256)`);
@@ -88,6 +138,12 @@ function resolveKeys(options: AuthOptions): {
 /** Checks the options of `createAuth` and resolves their defaults; throws CONFIG_INVALID. */
 export function resolveConfig(options: AuthOptions): AuthConfig {
   if (typeof options !== 'object' || options === null) invalid('createAuth needs an options object');
+  // A misspelt option would otherwise be ignored in silence, e.g. a revocation check that never runs.
+  for (const name of Object.keys(options)) {
+    if (!Object.hasOwn(KNOWN_OPTIONS, name)) {
+      invalid(`unknown option "${name}" (the options are: ${Object.keys(KNOWN_OPTIONS).join(', ')})`);
+    }
+  }
   const hasKeys = 'keys' in options;
   if (hasKeys === (options.jwks !== undefined)) {
     invalid(

@@ -142,8 +142,13 @@ export interface AuthOptions<Claims extends object = CustomClaims, Role extends 
     /** How long a fetched JWKS is used before it is fetched again, in milliseconds (default 600000). */
     cacheMaxAge?: number;
   };
-  /** Algorithms accepted from a JWKS. Default: `['EdDSA', 'ES256', 'RS256']`. */
-  algorithms?: ReadonlyArray<'EdDSA' | 'ES256' | 'RS256'>;
+  /**
+   * The algorithm allowlist. From a JWKS: any of `EdDSA`, `ES256`, `RS256`
+   * (the default: all three). With `keys`, each key's type already fixes its
+   * algorithm, so this may only narrow the list to algorithms of the keys,
+   * including the signing key's; anything else is CONFIG_INVALID.
+   */
+  algorithms?: ReadonlyArray<'HS256' | 'HS384' | 'HS512' | 'EdDSA' | 'ES256' | 'RS256'>;
   /** The `iss` tokens carry and must carry. Default `'tokenward'`; set it. */
   issuer?: string;
   /** The `aud` tokens carry and must include. Default `'tokenward'`; set it. */

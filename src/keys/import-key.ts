@@ -61,6 +61,8 @@ function toKeyObject(key: KeyEntry['key']): KeyObject {
       if (key.includes('-----BEGIN')) {
         return key.includes('PRIVATE KEY') ? createPrivateKey(key) : createPublicKey(key);
       }
+      // Only whitespace is an unset variable padded by a template or a .env file, not a secret.
+      if (key.trim() === '') fail('keys: the secret is only whitespace (is the environment variable set?)');
       return createSecretKey(Buffer.from(key, 'utf8'));
     }
     if (isJwk(key)) {

@@ -54,12 +54,43 @@ describe('createAuth refuses unsafe or incomplete configuration with CONFIG_INVA
     'a bad duration': { ...base, keys: SECRET, accessTokenTtl: 'soon' as never },
     'a zero lifetime': { ...base, keys: SECRET, refreshTokenTtl: 0 },
     'an empty issuer': { ...base, keys: SECRET, issuer: '' },
-    'HS256 accepted from a JWKS': { ...base, jwks: { keys: [] }, algorithms: ['HS256' as 'ES256'] },
+    'HS256 accepted from a JWKS': { ...base, jwks: { keys: [] }, algorithms: ['HS256'] },
+    'a secret of only whitespace': { ...base, keys: ' '.repeat(40) },
+    'algorithms naming none': { ...base, keys: SECRET, algorithms: ['none' as 'HS256'] },
+    'algorithms naming NONE, from a JWKS': { ...base, jwks: { keys: [] }, algorithms: ['NONE' as 'ES256'] },
+    'algorithms that match no key': { ...base, keys: SECRET, algorithms: ['RS256'] },
+    'algorithms without the signing key': {
+      ...base,
+      keys: [SECRET, { key: ed, kid: 'old-ed' }],
+      algorithms: ['EdDSA'],
+    },
+    'an empty algorithm list': { ...base, keys: SECRET, algorithms: [] },
+    'jwksOptions with local keys': { ...base, keys: SECRET, jwksOptions: { timeoutDuration: 100 } },
+    'a misspelt option': { ...base, keys: SECRET, checkRevocaton: true } as AuthOptions,
+    'an algorithm option that does not exist': { ...base, keys: SECRET, algorithm: 'none' } as AuthOptions,
     'a tiny size limit': { ...base, keys: SECRET, maxTokenSize: 10 },
   };
   for (const [name, options] of Object.entries(cases)) {
     it(name, () => expect(configCode(options)).toBe('CONFIG_INVALID'));
   }
+
+  it('names an unknown option and the known ones', () => {
+    expect(() => createAuth({ ...base, keys: SECRET, checkRevocaton: true } as AuthOptions)).toThrow(
+      /unknown option "checkRevocaton".*checkRevocation/,
+    );
+  });
+
+  it('narrows the allowlist to the listed algorithms of the keys', async () => {
+    const both = createAuth({ ...base, keys: [SECRET, { key: ed, kid: 'ed' }] });
+    const edToken = await createAuth({ ...base, keys: { key: ed, kid: 'ed' } }).createAccessToken({
+      sub: 'u1',
+    });
+    expect((await both.verifyToken(edToken)).sub).toBe('u1');
+    const hmacOnly = createAuth({ ...base, keys: [SECRET, { key: ed, kid: 'ed' }], algorithms: ['HS256'] });
+    expect(await codeOf(hmacOnly.verifyToken(edToken))).toBe('TOKEN_INVALID');
+    const own = await hmacOnly.createAccessToken({ sub: 'u2' });
+    expect((await hmacOnly.verifyToken(own)).sub).toBe('u2');
+  });
 
   it('says what to fix, without echoing the secret', () => {
     try {
