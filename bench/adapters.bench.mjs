@@ -4,13 +4,16 @@
 // handwritten middleware that takes the Bearer token and awaits verifyToken. Interleaved
 // rounds; the difference per call is the adapter's own work (header parsing, claims on the
 // request, the outcome). Over HTTP (bench/http.bench.mjs) the same difference hides in the
-// noise; here it is measured.
+// noise; here it is measured. The peers' middlewares run the same way, for the same token:
+// express-jwt (KeyObject secret) and koa-jwt.
 //
 //   npm run bench -- adapters       (through bench/run.mjs, which builds dist/ if missing)
 //   node bench/adapters.bench.mjs   (needs a built dist/)
 //
 // Environment: the harness's (bench/harness.mjs: BENCH_ROUNDS, BENCH_ROUND_MS, BENCH_SLICE_MS,
 // BENCH_WARMUP_MS).
+import { createSecretKey } from 'node:crypto';
+import { createRequire } from 'node:module';
 import Fastify from 'fastify';
 import { authenticate as expressAuthenticate } from '../dist/express.js';
 import { tokenward } from '../dist/fastify.js';
@@ -21,11 +24,20 @@ import { configure, describe, interleave, median, printTable, run, settings, spr
 configure({ roundMs: 600 });
 console.log(describe('tokenward adapters in process, against a handwritten verifyToken middleware'));
 
-const auth = createAuth({
-  keys: 'a-benchmark-secret-of-at-least-32-bytes!!',
+const require = createRequire(import.meta.url);
+const { expressjwt } = require('express-jwt');
+const koaJwt = require('koa-jwt');
+
+const SECRET = 'a-benchmark-secret-of-at-least-32-bytes!!';
+const auth = createAuth({ keys: SECRET, issuer: 'bench', audience: 'bench' });
+const peerOptions = {
+  secret: createSecretKey(Buffer.from(SECRET, 'utf8')),
+  algorithms: ['HS256'],
   issuer: 'bench',
   audience: 'bench',
-});
+};
+const expressJwtMiddleware = expressjwt(peerOptions);
+const koaJwtMiddleware = koaJwt(peerOptions);
 const token = await auth.createAccessToken({ sub: 'u-bench', roles: ['user'] });
 // The headers autocannon sends, as Node parses them.
 const headers = {
@@ -78,32 +90,75 @@ const contenders = {
     await koaMiddleware(ctx, async () => {});
     if (ctx.state.auth === undefined) failed();
   },
+  'express-jwt': () =>
+    new Promise((resolve, reject) => {
+      const req = { headers, rawHeaders };
+      expressJwtMiddleware(req, {}, (error) => (error ? reject(error) : resolve(req.auth)));
+    }),
+  'koa-jwt': async () => {
+    const ctx = { header: headers, headers, request: { headers }, cookies: { get() {} }, state: {} };
+    await koaJwtMiddleware(ctx, async () => {});
+    if (ctx.state.user === undefined) failed();
+  },
 };
 
 // Every contender must accept the token before it is measured.
 for (const fn of Object.values(contenders)) await fn();
-const names = Object.keys(contenders);
-const fns = Object.values(contenders);
-await run(() => Promise.all(fns.map((fn) => fn())), settings.warmupMs);
+await run(() => Promise.all(Object.values(contenders).map((fn) => fn())), settings.warmupMs);
 
-const rounds = names.map(() => []);
-for (let r = 0; r < settings.rounds; r++) {
-  const rates = await interleave(fns, settings.roundMs, r);
-  for (const [i, rate] of rates.entries()) rounds[i].push(rate);
+/** Interleaved rounds of the named contenders; answers their rates per round, by name. */
+async function measure(names) {
+  const fns = names.map((name) => contenders[name]);
+  const rounds = names.map(() => []);
+  for (let r = 0; r < settings.rounds; r++) {
+    const rates = await interleave(fns, settings.roundMs, r);
+    for (const [i, rate] of rates.entries()) rounds[i].push(rate);
+  }
+  return new Map(names.map((name, i) => [name, rounds[i]]));
 }
-const base = median(rounds[0]);
+
+/** Prints each contender against the first: rate, µs per call, µs more, ratio. */
+function report(results) {
+  const [baseName, baseRounds] = [...results][0];
+  const base = median(baseRounds);
+  printTable(
+    ['middleware', 'calls/s median (min–max)', 'µs per call', `µs over ${baseName}`, `ratio to ${baseName}`],
+    [...results].map(([name, rounds]) => {
+      const rate = median(rounds);
+      const first = name === baseName;
+      return [
+        name,
+        spread(rounds),
+        (1e6 / rate).toFixed(2),
+        first ? '' : (1e6 / rate - 1e6 / base).toFixed(2),
+        first ? '' : (rate / base).toFixed(3),
+      ];
+    }),
+  );
+}
+
+// Two runs, so that the peers' allocations (and their garbage collections) do not land in
+// the slices of the adapter-versus-handwritten comparison.
+console.log('\nthe adapters against a handwritten middleware');
+report(await measure(['handwritten', 'express', 'fastify', 'koa']));
+console.log('\nratio = median calls/s / median calls/s of the first row, over the same rounds');
+
+console.log('\nthe adapters against the peer middlewares, in one run');
+const peers = await measure(['express', 'express-jwt', 'koa', 'koa-jwt']);
 printTable(
-  ['middleware', 'calls/s median (min–max)', 'µs per call', 'µs over handwritten', 'ratio'],
-  names.map((name, i) => {
-    const rate = median(rounds[i]);
+  ['tokenward', 'calls/s', 'peer', 'calls/s', 'tokenward / peer (rounds)'],
+  [
+    ['express', 'express-jwt'],
+    ['koa', 'koa-jwt'],
+  ].map(([ours, theirs]) => {
+    const perRound = peers.get(ours).map((rate, r) => (rate / peers.get(theirs)[r]).toFixed(2));
     return [
-      name,
-      spread(rounds[i]),
-      (1e6 / rate).toFixed(2),
-      i === 0 ? '' : (1e6 / rate - 1e6 / base).toFixed(2),
-      i === 0 ? '' : (rate / base).toFixed(3),
+      ours,
+      spread(peers.get(ours)),
+      theirs,
+      spread(peers.get(theirs)),
+      `${(median(peers.get(ours)) / median(peers.get(theirs))).toFixed(2)} (${perRound.join(' ')})`,
     ];
   }),
 );
-console.log('\nratio = median adapter calls/s / median handwritten calls/s over the same rounds');
 await app.close();
