@@ -12,17 +12,17 @@ const BEARER_CREDENTIALS = /^bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
 const BEARER_SCHEME = /^bearer(?:\s|$)/i;
 
 /**
- * The values of every header of that (lower-case) name, from the raw list:
+ * How many headers of that (lower-case) name the request carries, from the raw list:
  * Node keeps only the first `Authorization` in `headers`, so several can only be seen here.
  */
-export function headerValues(request: HttpRequestView, name: string): string[] {
-  const values: string[] = [];
+function headerCount(request: HttpRequestView, name: string): number {
+  let count = 0;
   const raw = request.rawHeaders;
-  for (let i = 0; i + 1 < raw.length; i += 2) {
+  for (let i = 0; i < raw.length; i += 2) {
     const headerName = raw[i]!;
-    if (headerName.length === name.length && headerName.toLowerCase() === name) values.push(raw[i + 1]!);
+    if (headerName.length === name.length && headerName.toLowerCase() === name) count += 1;
   }
-  return values;
+  return count;
 }
 
 /**
@@ -34,9 +34,10 @@ export function headerValues(request: HttpRequestView, name: string): string[] {
 export function bearerFromHeader(request: HttpRequestView): string | undefined {
   const single = request.headers.authorization;
   if (single === undefined) return undefined;
-  const values = headerValues(request, 'authorization');
-  if (values.length > 1) throw new AuthError('REQUEST_INVALID', 'several Authorization headers were sent');
-  const value = values[0] ?? single;
+  if (headerCount(request, 'authorization') > 1) {
+    throw new AuthError('REQUEST_INVALID', 'several Authorization headers were sent');
+  }
+  const value = single;
   const match = BEARER_CREDENTIALS.exec(value);
   if (match) return match[1]!;
   // Another scheme (Basic, ...) is no bearer credential at all; a broken Bearer header is a bad request.
