@@ -19,7 +19,17 @@ import { authenticate as expressAuthenticate } from '../dist/express.js';
 import { tokenward } from '../dist/fastify.js';
 import { createAuth } from '../dist/index.js';
 import { authenticate as koaAuthenticate } from '../dist/koa.js';
-import { configure, describe, interleave, median, printTable, run, settings, spread } from './harness.mjs';
+import {
+  configure,
+  describe,
+  interleave,
+  median,
+  printTable,
+  run,
+  settings,
+  spread,
+  verifyBearerByHand,
+} from './harness.mjs';
 
 configure({ roundMs: 600 });
 console.log(describe('tokenward adapters in process, against a handwritten verifyToken middleware'));
@@ -48,15 +58,6 @@ const headers = {
 };
 const rawHeaders = Object.entries(headers).flat();
 
-async function verifyByHand(authorization) {
-  if (typeof authorization !== 'string' || !authorization.startsWith('Bearer ')) return undefined;
-  try {
-    return await auth.verifyToken(authorization.slice(7));
-  } catch {
-    return undefined;
-  }
-}
-
 const expressMiddleware = expressAuthenticate(auth);
 const koaMiddleware = koaAuthenticate(auth);
 const app = Fastify();
@@ -71,7 +72,7 @@ function failed() {
 const contenders = {
   handwritten: async () => {
     const req = { headers, rawHeaders };
-    const claims = await verifyByHand(req.headers.authorization);
+    const claims = await verifyBearerByHand(auth, req.headers.authorization);
     if (claims === undefined) failed();
     req.auth = claims;
   },

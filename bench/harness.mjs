@@ -120,3 +120,16 @@ export function describe(title) {
     `${settings.sliceMs} ms slices, ${settings.warmupMs} ms warm-up`
   );
 }
+
+/**
+ * The handwritten baseline of the adapter suites: the least a hand-rolled middleware does
+ * around verifyToken (take `Bearer <token>`, verify, nothing else). Claims, or undefined.
+ */
+export async function verifyBearerByHand(auth, authorization) {
+  if (typeof authorization !== 'string' || !authorization.startsWith('Bearer ')) return undefined;
+  try {
+    return await auth.verifyToken(authorization.slice(7));
+  } catch {
+    return undefined;
+  }
+}

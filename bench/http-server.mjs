@@ -5,6 +5,7 @@
 // Uses the built package (dist/), as users get it.
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
+import { verifyBearerByHand } from './harness.mjs';
 
 const require = createRequire(import.meta.url);
 const [framework, mode] = process.argv.slice(2);
@@ -18,16 +19,6 @@ const auth = createAuth({
 const token = await auth.createAccessToken({ sub: 'u-bench', roles: ['user'] });
 const payload = { ok: true };
 
-/** The handwritten baseline: the least a hand-rolled middleware does around verifyToken. */
-async function verifyByHand(authorization) {
-  if (typeof authorization !== 'string' || !authorization.startsWith('Bearer ')) return undefined;
-  try {
-    return await auth.verifyToken(authorization.slice(7));
-  } catch {
-    return undefined;
-  }
-}
-
 async function expressServer(createApp) {
   const { authenticate } = await import('../dist/express.js');
   const app = createApp();
@@ -37,7 +28,7 @@ async function expressServer(createApp) {
       : mode === 'handwritten'
         ? [
             (req, res, next) => {
-              verifyByHand(req.headers.authorization).then((claims) => {
+              verifyBearerByHand(auth, req.headers.authorization).then((claims) => {
                 if (claims === undefined) res.status(401).json({ error: 'unauthorized' });
                 else {
                   req.auth = claims;
@@ -62,7 +53,7 @@ async function fastifyServer() {
       : mode === 'handwritten'
         ? [
             async (request, reply) => {
-              const claims = await verifyByHand(request.headers.authorization);
+              const claims = await verifyBearerByHand(auth, request.headers.authorization);
               if (claims === undefined) return reply.code(401).send({ error: 'unauthorized' });
               request.auth = claims;
             },
@@ -79,7 +70,7 @@ async function koaServer(Koa) {
   if (mode === 'adapter') app.use(authenticate(auth));
   if (mode === 'handwritten') {
     app.use(async (ctx, next) => {
-      const claims = await verifyByHand(ctx.get('authorization'));
+      const claims = await verifyBearerByHand(auth, ctx.get('authorization'));
       if (claims === undefined) {
         ctx.status = 401;
         ctx.body = { error: 'unauthorized' };

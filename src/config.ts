@@ -1,5 +1,5 @@
 import { AuthError } from './errors.js';
-import type { PreparedKey } from './keys/import-key.js';
+import { isNoneAlgorithm, type PreparedKey } from './keys/import-key.js';
 import { type KeySet, keySetFromJwks, keySetFromKeys } from './keys/key-set.js';
 import { remoteJwks } from './keys/remote-jwks.js';
 import { toSeconds } from './lib/duration.js';
@@ -88,7 +88,7 @@ function algorithmList(value: unknown): Set<string> {
   if (!Array.isArray(value) || value.length === 0 || !value.every((alg) => typeof alg === 'string')) {
     invalid('algorithms must be a non-empty array of algorithm names');
   }
-  if (value.some((alg) => alg.toLowerCase() === 'none')) invalid('algorithms: "none" is never allowed');
+  if (value.some(isNoneAlgorithm)) invalid('algorithms: "none" is never allowed');
   return new Set(value);
 }
 

@@ -42,6 +42,7 @@ export type {
   AuthOptions,
   CustomClaims,
   JsonWebKeySet,
+  JwsAlgorithm,
   KeyEntry,
   KeysOption,
   RefreshTokenClaims,

@@ -78,6 +78,9 @@ export interface TokenPair {
   refreshExpiresIn: number;
 }
 
+/** A JWS algorithm tokenward signs and verifies with; `none` is never one. */
+export type JwsAlgorithm = 'HS256' | 'HS384' | 'HS512' | 'EdDSA' | 'ES256' | 'RS256';
+
 /** A signing or verification key with its optional id and algorithm. */
 export interface KeyEntry {
   /** The key: a JWK, a PEM string, a `KeyObject`, or an HMAC secret (string or bytes). */
@@ -85,7 +88,7 @@ export interface KeyEntry {
   /** The key id. Defaults to the JWK's `kid`, else a thumbprint of the key. */
   kid?: string;
   /** For HMAC secrets only: `HS256` (default), `HS384` or `HS512`. Other keys' algorithm follows their type. */
-  alg?: 'HS256' | 'HS384' | 'HS512' | 'EdDSA' | 'ES256' | 'RS256';
+  alg?: JwsAlgorithm;
   /** `true` to use this private key for verification only (a retired signing key). */
   verifyOnly?: boolean;
 }
@@ -148,7 +151,7 @@ export interface AuthOptions<Claims extends object = CustomClaims, Role extends 
    * algorithm, so this may only narrow the list to algorithms of the keys,
    * including the signing key's; anything else is CONFIG_INVALID.
    */
-  algorithms?: ReadonlyArray<'HS256' | 'HS384' | 'HS512' | 'EdDSA' | 'ES256' | 'RS256'>;
+  algorithms?: readonly JwsAlgorithm[];
   /** The `iss` tokens carry and must carry. Default `'tokenward'`; set it. */
   issuer?: string;
   /** The `aud` tokens carry and must include. Default `'tokenward'`; set it. */

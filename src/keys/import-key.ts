@@ -8,15 +8,17 @@ import {
 } from 'node:crypto';
 import type { JWK } from 'jose';
 import { AuthError } from '../errors.js';
-import type { KeyEntry } from '../types.js';
+import type { JwsAlgorithm, KeyEntry } from '../types.js';
 
-/** The algorithms tokenward signs and verifies with. */
-export type Algorithm = 'HS256' | 'HS384' | 'HS512' | 'EdDSA' | 'ES256' | 'RS256';
+/** `true` for the `none` algorithm in any casing, which is never allowed. */
+export function isNoneAlgorithm(alg: unknown): boolean {
+  return typeof alg === 'string' && alg.toLowerCase() === 'none';
+}
 
 /** A key ready for use: its id, its one algorithm, and the `KeyObject`s that verify and sign. */
 export interface PreparedKey {
   readonly kid: string;
-  readonly alg: Algorithm;
+  readonly alg: JwsAlgorithm;
   /** `true` for an HMAC secret. */
   readonly symmetric: boolean;
   /** The key that verifies signatures (the secret, or the public key). */
@@ -82,8 +84,8 @@ function toKeyObject(key: KeyEntry['key']): KeyObject {
   return fail('keys: unsupported key value');
 }
 
-function algorithmOf(keyObject: KeyObject, requested: string | undefined): Algorithm {
-  if (requested === 'none' || (typeof requested === 'string' && requested.toLowerCase() === 'none')) {
+function algorithmOf(keyObject: KeyObject, requested: string | undefined): JwsAlgorithm {
+  if (isNoneAlgorithm(requested)) {
     fail('keys: the "none" algorithm is never allowed');
   }
   if (keyObject.type === 'secret') {
@@ -93,10 +95,10 @@ function algorithmOf(keyObject: KeyObject, requested: string | undefined): Algor
     const size = keyObject.symmetricKeySize ?? 0;
     if (size < minimum)
       fail(`keys: an ${alg} secret must have at least ${minimum} bytes (this one has ${size})`);
-    return alg as Algorithm;
+    return alg as JwsAlgorithm;
   }
   const details = keyObject.asymmetricKeyDetails ?? {};
-  let alg: Algorithm;
+  let alg: JwsAlgorithm;
   switch (keyObject.asymmetricKeyType) {
     case 'ed25519':
       alg = 'EdDSA';

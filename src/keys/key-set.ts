@@ -1,6 +1,6 @@
 import { AuthError } from '../errors.js';
 import type { JsonWebKeySet, KeysOption } from '../types.js';
-import { type Algorithm, importKey, type PreparedKey } from './import-key.js';
+import { importKey, type PreparedKey } from './import-key.js';
 
 /** The keys of one `createAuth` instance: which one signs, and which verify. */
 export interface KeySet {
@@ -87,5 +87,3 @@ export function keySetFromJwks(jwks: JsonWebKeySet, algorithms: ReadonlySet<stri
   }
   return buildKeySet(prepared);
 }
-
-export type { Algorithm, PreparedKey };

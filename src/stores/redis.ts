@@ -56,9 +56,11 @@ export interface RedisTokenStoreConfig extends RedisTokenStoreOptions {
   client: RedisClientLike;
 }
 
-function isScriptClient(value: object): value is RedisClientLike {
+// A client is recognised by its script commands, so a config object is whatever lacks them.
+function isConfig(value: RedisClientLike | RedisTokenStoreConfig): value is RedisTokenStoreConfig {
+  if (typeof value !== 'object' || value === null) return false;
   const candidate = value as Partial<IoredisClientLike & NodeRedisClientLike>;
-  return typeof candidate.evalsha === 'function' || typeof candidate.evalSha === 'function';
+  return typeof candidate.evalsha !== 'function' && typeof candidate.evalSha !== 'function';
 }
 
 // Family hash fields: l = live token id, x = live token expiry (the record's
@@ -262,19 +264,16 @@ export class RedisTokenStore implements TokenStore {
   /** Creates a store on `config.client`, which stays yours to connect and close. */
   constructor(config: RedisTokenStoreConfig);
   constructor(clientOrConfig: RedisClientLike | RedisTokenStoreConfig, options: RedisTokenStoreOptions = {}) {
-    // A client is recognised by its script commands, so a config object is whatever lacks them.
-    const isConfig =
-      typeof clientOrConfig === 'object' && clientOrConfig !== null && !isScriptClient(clientOrConfig);
-    const client = isConfig ? (clientOrConfig as RedisTokenStoreConfig).client : clientOrConfig;
-    const prefix =
-      (isConfig ? (clientOrConfig as RedisTokenStoreConfig).prefix : options.prefix) ?? 'tokenward:';
+    const config = isConfig(clientOrConfig) ? clientOrConfig : { ...options, client: clientOrConfig };
+    const { client } = config;
+    const prefix = config.prefix ?? 'tokenward:';
     if (/[{}]/.test(prefix)) {
       throw new TypeError(
         'RedisTokenStore: the key prefix must not contain "{" or "}" (they set the cluster slot)',
       );
     }
     this.#prefix = prefix;
-    this.#run = scriptRunner(client as RedisClientLike);
+    this.#run = scriptRunner(client);
   }
 
   async createFamily(family: NewRefreshFamily): Promise<void> {

@@ -1,6 +1,7 @@
 import { createHmac, sign as cryptoSign, type KeyObject } from 'node:crypto';
 import { AuthError } from '../errors.js';
-import type { Algorithm, PreparedKey } from '../keys/import-key.js';
+import type { PreparedKey } from '../keys/import-key.js';
+import type { JwsAlgorithm } from '../types.js';
 
 /** Signs the ASCII signing input `header.payload`; answers the base64url signature. */
 type SignInput = (signingInput: string) => string;
@@ -11,13 +12,13 @@ interface Signer {
   readonly headers: Map<string, string>;
 }
 
-const HMAC_HASHES: Readonly<Partial<Record<Algorithm, string>>> = {
+const HMAC_HASHES: Readonly<Partial<Record<JwsAlgorithm, string>>> = {
   HS256: 'sha256',
   HS384: 'sha384',
   HS512: 'sha512',
 };
 
-function signFunction(alg: Algorithm, key: KeyObject): SignInput {
+function signFunction(alg: JwsAlgorithm, key: KeyObject): SignInput {
   const hmacHash = HMAC_HASHES[alg];
   if (hmacHash !== undefined) {
     return (input) => createHmac(hmacHash, key).update(input, 'latin1').digest('base64url');

@@ -32,12 +32,11 @@ function headerCount(request: HttpRequestView, name: string): number {
  * malformed bearer header (no token, two tokens, characters outside b64token).
  */
 export function bearerFromHeader(request: HttpRequestView): string | undefined {
-  const single = request.headers.authorization;
-  if (single === undefined) return undefined;
+  const value = request.headers.authorization;
+  if (value === undefined) return undefined;
   if (headerCount(request, 'authorization') > 1) {
     throw new AuthError('REQUEST_INVALID', 'several Authorization headers were sent');
   }
-  const value = single;
   const match = BEARER_CREDENTIALS.exec(value);
   if (match) return match[1]!;
   // Another scheme (Basic, ...) is no bearer credential at all; a broken Bearer header is a bad request.

@@ -36,6 +36,16 @@ export function mediaType(request: HttpRequestView): string | undefined {
   return header.split(';', 1)[0]!.trim().toLowerCase();
 }
 
+/** `true` when the request announces no body: no media type, and no length or chunked transfer. */
+export function announcesNoBody(request: HttpRequestView): boolean {
+  const { headers } = request;
+  return (
+    mediaType(request) === undefined &&
+    headers['transfer-encoding'] === undefined &&
+    (headers['content-length'] === undefined || headers['content-length'] === '0')
+  );
+}
+
 /**
  * Reads and parses the body: `application/json` (an object) or, when `accept`
  * lists `form`, `application/x-www-form-urlencoded`. Reading stops as soon as

@@ -8,7 +8,14 @@ import { AuthError, isAuthError } from '../../errors.js';
 import { verifyPasswordOrDummy } from '../../password/dummy.js';
 import type { TokenPair, TokenSubject } from '../../types.js';
 import { bearerFromHeader } from './bearer.js';
-import { type BodySource, type BodyType, DEFAULT_BODY_LIMIT, type ParsedBody, readBody } from './body.js';
+import {
+  announcesNoBody,
+  type BodySource,
+  type BodyType,
+  DEFAULT_BODY_LIMIT,
+  type ParsedBody,
+  readBody,
+} from './body.js';
 import {
   type RefreshCookie,
   type RefreshCookieOptions,
@@ -115,16 +122,6 @@ export interface TokenRoutes extends FailureHandling {
 const JSON_ROUTES: readonly TokenRoute[] = ['login', 'refresh', 'logout'];
 const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' } as const;
 
-/** `true` when the request announces no body: no media type, and no length or chunked transfer. */
-function hasNoBody(request: HttpRequestView): boolean {
-  const { headers } = request;
-  return (
-    headers['content-type'] === undefined &&
-    headers['transfer-encoding'] === undefined &&
-    (headers['content-length'] === undefined || headers['content-length'] === '0')
-  );
-}
-
 function positiveInteger(value: number | undefined, fallback: number, name: string): number {
   const resolved = value ?? fallback;
   if (!Number.isInteger(resolved) || resolved < 1)
@@ -182,7 +179,7 @@ export function createTokenRoutes<Claims extends object, Role extends string>(
       return readCookie(input.request, refreshCookieName(cookie, refreshCookiePath(cookie, input.mountPath)));
     }
     // No body at all is no token (an idempotent logout, TOKEN_MISSING on refresh), not a malformed request.
-    if (hasNoBody(input.request)) return undefined;
+    if (announcesNoBody(input.request)) return undefined;
     const token = (await body(input)).fields.refreshToken;
     if (token === undefined) return undefined;
     if (typeof token !== 'string') throw new AuthError('REQUEST_INVALID', 'refreshToken must be a string');
