@@ -75,10 +75,14 @@ export function authenticate<Claims extends object, Role extends string>(
   const reporter = options?.onInternalError ?? reportToConsole;
   return (req, res, next) => {
     attachAuthenticator(req, authenticator);
-    authenticator.authenticate(req, req.secure, reporter).then((outcome) => {
-      if (outcome.kind === 'ok') req.auth = outcome.value;
-      settle(outcome, res, next);
-    }, next);
+    // Express's req.secure walks its trust-proxy settings on every read: a measurable
+    // share of a request, so it is read only for the cookie transport that needs it.
+    authenticator
+      .authenticate(req, () => req.secure, reporter)
+      .then((outcome) => {
+        if (outcome.kind === 'ok') req.auth = outcome.value;
+        settle(outcome, res, next);
+      }, next);
   };
 }
 

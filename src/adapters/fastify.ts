@@ -82,10 +82,9 @@ const tokenwardPlugin: FastifyPluginAsync<TokenwardPluginOptions> = async (fasti
 
   const authenticateHook: onRequestHookHandler = async function authenticateHook(request, reply) {
     attachAuthenticator(request, authenticator);
-    const secure = request.protocol === 'https';
     const outcome = await authenticator.authenticate(
       request.raw,
-      secure,
+      () => request.protocol === 'https',
       reporterFor(request, options.onInternalError),
     );
     if (outcome.kind === 'ok') request.auth = outcome.value;

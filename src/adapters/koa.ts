@@ -95,7 +95,7 @@ export function authenticate<Claims extends object, Role extends string>(
     attachAuthenticator(ctx, authenticator);
     const outcome = await authenticator.authenticate(
       ctx.req,
-      ctx.secure,
+      () => ctx.secure,
       options?.onInternalError ?? reporterFor(ctx),
     );
     if (outcome.kind === 'ok') ctx.state.auth = outcome.value as AccessTokenClaims<Claims, Role> | undefined;

@@ -46,11 +46,12 @@ export interface Authenticator extends FailureHandling {
   /**
    * The claims of the request's access token, `undefined` for an anonymous
    * request in optional mode, or the failure.
-   * @param secure whether the request came over HTTPS as the framework judges it.
+   * @param isSecure tells whether the request came over HTTPS as the framework judges it;
+   * asked only for a cookie-carried token, whose CSRF check needs the server's own origin.
    */
   authenticate(
     request: HttpRequestView,
-    secure: boolean,
+    isSecure: () => boolean,
     defaultReporter: InternalErrorReporter,
   ): Promise<Outcome<RequestClaims | undefined>>;
   /** Checks roles with the instance's role hierarchy; throws AuthError TOKEN_MISSING or FORBIDDEN. */
@@ -103,7 +104,7 @@ export function createAuthenticator<Claims extends object, Role extends string>(
   const source = { cookie };
   return {
     ...handling,
-    async authenticate(request, secure, defaultReporter) {
+    async authenticate(request, isSecure, defaultReporter) {
       try {
         const presented = presentedToken(request, source);
         if (presented === undefined) {
@@ -111,7 +112,7 @@ export function createAuthenticator<Claims extends object, Role extends string>(
           throw new AuthError('TOKEN_MISSING', 'authentication is required');
         }
         // Only a credential the browser attaches by itself can be forged cross-site.
-        if (presented.fromCookie) checkCsrf(request, secure, csrf);
+        if (presented.fromCookie) checkCsrf(request, isSecure(), csrf);
         const claims = await auth.verifyToken(presented.token);
         return { kind: 'ok', value: claims as unknown as RequestClaims };
       } catch (error) {

@@ -8,6 +8,8 @@ export interface RequestSpec {
   /** A header given as an array is sent several times (raw `node:http` request). */
   headers?: Record<string, string | string[]>;
   body?: string;
+  /** `true` to send through `node:http`, which (unlike fetch) sends a `Host` header as given. */
+  raw?: boolean;
 }
 
 export interface Reply {
@@ -29,7 +31,7 @@ function parse(text: string): Record<string, unknown> | undefined {
 
 export async function send(baseUrl: string, spec: RequestSpec): Promise<Reply> {
   const headers = spec.headers ?? {};
-  if (Object.values(headers).some(Array.isArray)) return sendRaw(baseUrl, spec);
+  if (spec.raw === true || Object.values(headers).some(Array.isArray)) return sendRaw(baseUrl, spec);
   const response = await fetch(baseUrl + spec.path, {
     method: spec.method ?? 'GET',
     headers: headers as Record<string, string>,

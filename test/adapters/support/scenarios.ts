@@ -518,6 +518,34 @@ export function scenarios(foreign: Record<string, string>): Scenario[] {
           }),
           expect: { status: 200, code: null, body: { sub: 'u-alice' } },
         },
+        // The server's own origin is formed from Host and the scheme the framework judges
+        // (here through the trusted proxy's X-Forwarded-Proto): a same-origin POST passes,
+        // one whose scheme differs from the server's is another origin.
+        ...(
+          [
+            ['a cookie POST from the own origin over plain HTTP', 'http', undefined, 200],
+            ['a cookie POST from the own origin over HTTPS at the proxy', 'https', 'https', 200],
+            ['a cookie POST from http:// to a server reached over HTTPS', 'http', 'https', 403],
+            ['a cookie POST from https:// to a server reached over plain HTTP', 'https', undefined, 403],
+          ] as const
+        ).map(([name, scheme, forwardedProto, status]) => ({
+          name,
+          request: (s: State) => ({
+            method: 'POST',
+            path: '/cookie/action',
+            raw: true,
+            headers: {
+              host: 'api.example',
+              origin: `${scheme}://api.example`,
+              cookie: `${ACCESS_COOKIE}=${s.get('alice.access')}`,
+              ...(forwardedProto === undefined ? {} : { 'x-forwarded-proto': forwardedProto }),
+            },
+          }),
+          expect:
+            status === 200
+              ? { status: 200, code: null, body: { sub: 'u-alice' } }
+              : { ...csrfRejected, setCookies: undefined },
+        })),
         {
           name: 'a bearer POST is never a CSRF concern',
           request: (s) => ({
