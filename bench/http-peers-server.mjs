@@ -7,7 +7,8 @@
 //     behind a jose jwtVerify hook (the path tokenward took before its fast path), and
 //     POST /login checking a bcrypt password (tokenward/password) for the login load.
 // Every protected route checks HS256, iss, aud and exp. Prints one JSON line { port, token }
-// once listening on 127.0.0.1, then serves until killed. Uses the built package (dist/).
+// once listening on 127.0.0.1, then serves until killed; answers the IPC message 'cpu-usage'
+// (when started with an IPC channel) with its process.cpuUsage(). Uses the built package (dist/).
 import { createSecretKey } from 'node:crypto';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
@@ -118,6 +119,10 @@ if (!servers[framework] || !modes.includes(mode)) {
   process.exit(2);
 }
 const server = await servers[framework]();
+// The paired throughput runs ask for the process's CPU time over IPC, outside the HTTP path.
+process.on('message', (message) => {
+  if (message === 'cpu-usage') process.send({ cpuUsage: process.cpuUsage() });
+});
 server.listen(0, '127.0.0.1', () => {
   process.stdout.write(`${JSON.stringify({ port: server.address().port, token })}\n`);
 });

@@ -7,7 +7,14 @@
 //    KeyObject secret, koa-jwt). All servers start first and stay up; each round measures
 //    every server once, frameworks and modes in a rotating order, so that a slow moment of
 //    the (shared) machine hits them alike. Figures: median and min–max of the rounds.
-// 2. Tail latency: p99 of GET /data on Fastify, sent at a steady rate (open loop), while
+// 2. Paired: the same comparison with the two servers of a framework (tokenward, peer) pinned
+//    to one CPU and loaded at the same time (autocannon pinned to the other CPUs): each gets
+//    about half of that CPU, so the requests each serves measure its cost per request, and a
+//    slow moment of the machine hits both alike. Each server's CPU time (process.cpuUsage over
+//    IPC) divided by the requests it served gives microseconds per request. A fresh pair per
+//    round, started in alternating order (the second-started server of two identical ones came
+//    out about 2 % cheaper). Needs Linux's taskset and two CPUs; skipped otherwise.
+// 3. Tail latency: p99 of GET /data on Fastify, sent at a steady rate (open loop), while
 //    bursts of bcrypt logins (cost 10, 4 at once, once a second) run on the same server,
 //    against its p99 without logins; for
 //    tokenward's adapter (synchronous verification) and for a jose jwtVerify hook (every
@@ -18,11 +25,13 @@
 //
 //   npm run bench -- http-peers        (through bench/run.mjs, which builds dist/ if missing)
 //   node bench/http-peers.bench.mjs [--duration 2] [--rounds 5] [--connections 20]
+//        [--paired-rounds 6] [--paired-duration 3]
 //        [--tail-rounds 3] [--tail-duration 4] [--tail-rate 1000] [--burst 4] [--burst-every 1000] [--pool 1]
-//        [--skip-tail] [--skip-throughput]
-import { spawn } from 'node:child_process';
+//        [--skip-tail] [--skip-throughput] [--skip-paired]
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
+import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -43,6 +52,8 @@ const tailRate = option('tail-rate', 1000);
 const burst = option('burst', 4);
 const pool = option('pool', 1);
 const burstEvery = option('burst-every', 1000);
+const pairedRounds = option('paired-rounds', 6);
+const pairedDuration = option('paired-duration', 3);
 const FRAMEWORKS = ['fastify', 'express', 'koa'];
 const MODES = ['open', 'tokenward', 'peer'];
 const PEER = { fastify: '@fastify/jwt', express: 'express-jwt', koa: 'koa-jwt' };
@@ -58,10 +69,13 @@ process.on('exit', () => {
   for (const child of children) child.kill();
 });
 
-function startServer(framework, mode, env = {}) {
+/** Starts a server process; with `cpu`, pinned to that CPU (taskset) and with an IPC channel. */
+function startServer(framework, mode, env = {}, cpu = undefined) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [serverScript, framework, mode], {
-      stdio: ['ignore', 'pipe', 'inherit'],
+    const command = [process.execPath, serverScript, framework, mode];
+    if (cpu !== undefined) command.unshift('taskset', '-c', String(cpu));
+    const child = spawn(command[0], command.slice(1), {
+      stdio: ['ignore', 'pipe', 'inherit', ...(cpu === undefined ? [] : ['ipc'])],
       env: { ...process.env, ...env },
     });
     children.add(child);
@@ -135,6 +149,76 @@ async function throughput() {
   }
   console.table(rows);
   return { rows, missed, raw: servers.map(({ name, rates }) => ({ name, rates })) };
+}
+
+/** The CPU time (user + system, µs) the server process has used so far. */
+function cpuTime(server) {
+  return new Promise((resolve) => {
+    server.child.once('message', ({ cpuUsage }) => resolve(cpuUsage.user + cpuUsage.system));
+    server.child.send('cpu-usage');
+  });
+}
+
+/** Pins this process to every CPU but the first, where the paired servers run; false if it cannot. */
+function pinLoadGenerator() {
+  if (process.platform !== 'linux' || availableParallelism() < 2) return false;
+  const others = `1-${availableParallelism() - 1}`;
+  return spawnSync('taskset', ['-a', '-p', '-c', others, String(process.pid)]).status === 0;
+}
+
+async function paired() {
+  const results = FRAMEWORKS.map((framework) => ({ framework, own: [], peer: [], served: [] }));
+  for (let round = 0; round < pairedRounds; round++) {
+    for (const result of results) {
+      const order = round % 2 === 0 ? ['tokenward', 'peer'] : ['peer', 'tokenward'];
+      const servers = [];
+      for (const mode of order) {
+        const server = await startServer(result.framework, mode, {}, 0);
+        servers.push({ ...server, mode, name: `${result.framework}/${mode} (paired)` });
+      }
+      try {
+        // Both at once, as measured, so that the JIT and the connections settle first.
+        const half = Math.max(1, Math.round(connections / 2));
+        await Promise.all(servers.map((server) => load(server, 2, { connections: half })));
+        const before = await Promise.all(servers.map(cpuTime));
+        const loads = await Promise.all(
+          servers.map((server) => load(server, pairedDuration, { connections: half })),
+        );
+        const after = await Promise.all(servers.map(cpuTime));
+        const perRequest = {};
+        const served = {};
+        servers.forEach((server, i) => {
+          served[server.mode] = loads[i].requests.total;
+          perRequest[server.mode] = (after[i] - before[i]) / loads[i].requests.total;
+        });
+        result.own.push(perRequest.tokenward);
+        result.peer.push(perRequest.peer);
+        result.served.push(served.tokenward / served.peer);
+      } finally {
+        for (const server of servers) stop(server);
+      }
+    }
+    console.log(`  paired round ${round + 1}/${pairedRounds} done`);
+  }
+  const rows = [];
+  const missed = [];
+  for (const { framework, own, peer, served } of results) {
+    const costRatios = own.map((value, k) => peer[k] / value);
+    const ratio = median(costRatios);
+    if (ratio < 1)
+      missed.push(`paired ${framework}: ${PEER[framework]} µs / tokenward µs = ${ratio.toFixed(2)} < 1.0`);
+    const us = (values) =>
+      `${median(values).toFixed(1)} (${Math.min(...values).toFixed(1)}–${Math.max(...values).toFixed(1)})`;
+    rows.push({
+      framework,
+      'tokenward µs/req': us(own),
+      'peer µs/req': `${us(peer)} ${PEER[framework]}`,
+      'peer µs / tokenward µs': `${ratio.toFixed(2)} (rounds ${costRatios.map((r) => r.toFixed(2)).join(' ')})`,
+      'tokenward / peer requests': median(served).toFixed(2),
+    });
+  }
+  console.table(rows);
+  return { rows, missed, raw: results };
 }
 
 /**
@@ -288,6 +372,15 @@ if (!args.includes('--skip-throughput')) {
   console.log('\nthroughput, GET /data (req/s: median (min–max) of the rounds)');
   report.throughput = await throughput();
   missed.push(...report.throughput.missed);
+}
+if (!args.includes('--skip-paired')) {
+  console.log('\npaired: tokenward and the peer on one CPU at once (CPU µs per request: median (min–max))');
+  if (pinLoadGenerator()) {
+    report.paired = await paired();
+    missed.push(...report.paired.missed);
+  } else {
+    console.log('  skipped: needs Linux taskset and at least two CPUs');
+  }
 }
 if (!args.includes('--skip-tail')) {
   console.log('\ntail latency of GET /data (Fastify), without and with concurrent bcrypt logins');

@@ -80,8 +80,13 @@ export function authenticate<Claims extends object, Role extends string>(
     authenticator
       .authenticate(req, () => req.secure, reporter)
       .then((outcome) => {
-        if (outcome.kind === 'ok') req.auth = outcome.value;
-        settle(outcome, res, next);
+        if (outcome.kind !== 'ok') return settle(outcome, res, next);
+        req.auth = outcome.value;
+        // The route's handler runs from the event loop's check phase, as with express-jwt: under
+        // load the requests read in one poll are authenticated together, then handled together.
+        // Continuing inside the promise job instead cost about 10 % more CPU per request
+        // (bench/http-peers.bench.mjs, paired runs); at low load the hop is a few microseconds.
+        setImmediate(next);
       }, next);
   };
 }
