@@ -173,7 +173,9 @@ export function resolveConfig(options: AuthOptions): AuthConfig {
     if (store === undefined) store = new MemoryTokenStore();
     return store;
   };
-  const clock = options.clock ?? Date.now;
+  // Read the global Date on every call rather than keeping Date.now itself: fake timers
+  // (vi.useFakeTimers, jest) replace Date after createAuth, and a test of expiry must see them.
+  const clock = options.clock ?? (() => Date.now());
   const onEvent = options.onEvent;
 
   return {

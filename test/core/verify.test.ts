@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createAuth, isAuthError } from '../../src/index.js';
 import { b64, codeOf, ed25519, eddsa, hs256, SECRET } from '../support/tokens.js';
 
@@ -281,6 +281,21 @@ describe('one spelling per token', () => {
     for (let spare = 1; spare < 4; spare++) {
       const respelled = token.slice(0, -1) + alphabet[(last & ~0b11) | spare];
       expect(await codeOf(auth.verifyToken(respelled)), respelled.at(-1)).toBe('TOKEN_MALFORMED');
+    }
+  });
+});
+
+describe('without a clock option', () => {
+  it('follows fake timers set after createAuth, as tests of expiry use them', async () => {
+    const real = createAuth({ keys: SECRET, issuer: 'https://issuer.test', audience: 'api' });
+    const token = await real.createAccessToken({ sub: 'u1' });
+    vi.useFakeTimers({ now: Date.now() });
+    try {
+      expect(await real.verifyToken(token)).toMatchObject({ sub: 'u1' });
+      vi.setSystemTime(Date.now() + 16 * 60 * 1000);
+      expect(await codeOf(real.verifyToken(token))).toBe('TOKEN_EXPIRED');
+    } finally {
+      vi.useRealTimers();
     }
   });
 });
