@@ -29,6 +29,7 @@ import {
   describe,
   interleave,
   median,
+  pairedRatio,
   printTable,
   run,
   settings,
@@ -168,7 +169,7 @@ printTable(
       spread(peers.get(ours)),
       theirs,
       spread(peers.get(theirs)),
-      `${(median(peers.get(ours)) / median(peers.get(theirs))).toFixed(2)} (${perRound.join(' ')})`,
+      `${pairedRatio(peers.get(ours), peers.get(theirs)).toFixed(2)} (${perRound.join(' ')})`,
     ];
   }),
 );

@@ -85,6 +85,16 @@ export function median(values) {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
+/**
+ * The ratio of two contenders measured in the same rounds: the median of the per-round
+ * ratios. A round measures both in interleaved slices, so its ratio is paired; the median
+ * of each side alone would mix rounds, and a machine that drifts between rounds (this one
+ * does, by a third) would bias it toward whichever side's median round ran faster.
+ */
+export function pairedRatio(own, other) {
+  return median(own.map((value, round) => value / other[round]));
+}
+
 /** A rate with thousands separators. */
 export const fmt = (n) => Math.round(n).toLocaleString('en-US');
 

@@ -26,7 +26,7 @@ import {
   describe,
   interleave,
   machine,
-  median,
+  pairedRatio,
   printTable,
   run,
   settings,
@@ -266,7 +266,7 @@ async function main() {
     const own = group.results[0];
     group.contenders.forEach(([name], i) => {
       const values = group.results[i];
-      const ratio = i === 0 ? undefined : median(own) / median(values);
+      const ratio = i === 0 ? undefined : pairedRatio(own, values);
       const perRound = own.map((v, k) => v / values[k]);
       const target = TARGETS.find(([g, peer]) => g === group.name && peer === name)?.[2];
       let mark = '';
@@ -286,7 +286,7 @@ async function main() {
   }
   console.log('');
   printTable(['case', 'contender', 'ops/s median (min–max)', 'tokenward / it', 'per-round ratios'], rows);
-  console.log('\nratio = median tokenward ops/s / median contender ops/s over the same rounds');
+  console.log('\nratio = median of the per-round ratios (tokenward ops/s / contender ops/s, same round)');
   if (missed.length > 0) console.log(`targets missed:\n  ${missed.join('\n  ')}`);
   else console.log('every target met');
 
