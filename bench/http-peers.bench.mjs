@@ -77,22 +77,32 @@ process.on('exit', () => {
   for (const child of children) child.kill();
 });
 
-/** Starts a server process; with `cpu`, pinned to that CPU (taskset) and with an IPC channel. */
-function startServer(framework, mode, env = {}, cpu = undefined) {
+/**
+ * Spawns a helper process and waits for its first line of output (it is ready then);
+ * answers the child, its first line and the reader of the lines that follow.
+ */
+function spawnReady(name, command, options) {
   return new Promise((resolve, reject) => {
-    const command = [process.execPath, serverScript, framework, mode];
-    if (cpu !== undefined) command.unshift('taskset', '-c', String(cpu));
-    const child = spawn(command[0], command.slice(1), {
-      stdio: ['ignore', 'pipe', 'inherit', ...(cpu === undefined ? [] : ['ipc'])],
-      env: { ...process.env, ...env },
-    });
+    const child = spawn(command[0], command.slice(1), options);
     children.add(child);
-    child.once('exit', (code) => reject(new Error(`server ${framework}/${mode} exited with ${code}`)));
-    createInterface({ input: child.stdout }).once('line', (line) => {
+    child.once('exit', (code) => reject(new Error(`${name} exited with ${code}`)));
+    const lines = createInterface({ input: child.stdout });
+    lines.once('line', (line) => {
       child.removeAllListeners('exit');
-      resolve({ child, ...JSON.parse(line) });
+      resolve({ child, line, lines });
     });
   });
+}
+
+/** Starts a server process; with `cpu`, pinned to that CPU (taskset) and with an IPC channel. */
+async function startServer(framework, mode, env = {}, cpu = undefined) {
+  const command = [process.execPath, serverScript, framework, mode];
+  if (cpu !== undefined) command.unshift('taskset', '-c', String(cpu));
+  const { child, line } = await spawnReady(`server ${framework}/${mode}`, command, {
+    stdio: ['ignore', 'pipe', 'inherit', ...(cpu === undefined ? [] : ['ipc'])],
+    env: { ...process.env, ...env },
+  });
+  return { child, ...JSON.parse(line) };
 }
 
 function stop(server) {
@@ -220,7 +230,7 @@ async function paired() {
   const missed = [];
   for (const { framework, own, peer, served } of results) {
     const costRatios = own.map((value, k) => peer[k] / value);
-    const ratio = median(costRatios);
+    const ratio = pairedRatio(peer, own);
     if (ratio < 1)
       missed.push(`paired ${framework}: ${PEER[framework]} µs / tokenward µs = ${ratio.toFixed(2)} < 1.0`);
     const us = (values) =>
@@ -301,33 +311,23 @@ const loginLoadScript = fileURLToPath(new URL('./login-load.mjs', import.meta.ur
  * POSTed to the server's /login, or, without a server (the control), verified in that
  * process itself. Answers a function that stops it and answers how many succeeded.
  */
-function loginLoad(server) {
-  const args = [loginLoadScript, String(burst), String(burstEvery)];
-  if (server !== undefined) args.push(`http://127.0.0.1:${server.port}/login`);
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, UV_THREADPOOL_SIZE: String(pool) },
-    });
-    children.add(child);
-    child.once('exit', (code) => reject(new Error(`login-load exited with ${code}`)));
-    const lines = createInterface({ input: child.stdout });
-    lines.once('line', () => {
-      child.removeAllListeners('exit');
-      resolve(
-        () =>
-          new Promise((done, fail) => {
-            lines.once('line', (line) => {
-              children.delete(child);
-              const { completed, failed } = JSON.parse(line);
-              if (failed > 0) fail(new Error(`${server?.name ?? 'login-load'}: ${failed} logins failed`));
-              else done(completed);
-            });
-            child.kill('SIGTERM');
-          }),
-      );
-    });
+async function loginLoad(server) {
+  const command = [process.execPath, loginLoadScript, String(burst), String(burstEvery)];
+  if (server !== undefined) command.push(`http://127.0.0.1:${server.port}/login`);
+  const { child, lines } = await spawnReady('login-load', command, {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, UV_THREADPOOL_SIZE: String(pool) },
   });
+  return () =>
+    new Promise((done, fail) => {
+      lines.once('line', (line) => {
+        children.delete(child);
+        const { completed, failed } = JSON.parse(line);
+        if (failed > 0) fail(new Error(`${server?.name ?? 'login-load'}: ${failed} logins failed`));
+        else done(completed);
+      });
+      child.kill('SIGTERM');
+    });
 }
 
 async function tail() {
@@ -378,6 +378,8 @@ async function tail() {
         'p99.9 ms, loaded': ms(loaded.map((l) => l.p999)),
         'p99 ratio (median of rounds)': ratio.toFixed(2),
         'p99 per round': loaded.map((l, k) => (l.p99 / quiet[k].p99).toFixed(2)).join(' '),
+        // Logins the server answered per round (the control sends none).
+        'logins/round': loaded[0]?.logins === undefined ? '' : median(loaded.map((l) => l.logins)),
       },
     };
   };

@@ -31,6 +31,13 @@ export interface PreparedKey {
 
 const HMAC_MIN_BYTES: Readonly<Record<string, number>> = { HS256: 32, HS384: 48, HS512: 64 };
 
+/** The hash of each HMAC algorithm, as `node:crypto` names it. */
+export const HMAC_HASHES: Readonly<Partial<Record<string, string>>> = {
+  HS256: 'sha256',
+  HS384: 'sha384',
+  HS512: 'sha512',
+};
+
 function fail(message: string): never {
   throw new AuthError('CONFIG_INVALID', message);
 }

@@ -1,13 +1,12 @@
 import { isUtf8 } from 'node:buffer';
 import { createHmac, createVerify, verify as cryptoVerify, KeyObject, timingSafeEqual } from 'node:crypto';
+import { HMAC_HASHES } from '../keys/import-key.js';
 
 /**
  * Checks a JWS signature synchronously: `true` when `signature` signs `signingInput`
  * (the ASCII `header.payload` of a compact JWS) with the key it was made for.
  */
 export type SyncVerifier = (signingInput: string, signature: Buffer) => boolean;
-
-const HMAC_HASHES: Readonly<Record<string, string>> = { HS256: 'sha256', HS384: 'sha384', HS512: 'sha512' };
 
 // jose refuses RSA keys under 2048 bits (checkModulusLength); so does the fast path.
 const MIN_RSA_BITS = 2048;

@@ -1,6 +1,6 @@
 import { createHmac, sign as cryptoSign, type KeyObject } from 'node:crypto';
 import { AuthError } from '../errors.js';
-import type { PreparedKey } from '../keys/import-key.js';
+import { HMAC_HASHES, type PreparedKey } from '../keys/import-key.js';
 import type { JwsAlgorithm } from '../types.js';
 
 /** Signs the ASCII signing input `header.payload`; answers the base64url signature. */
@@ -11,12 +11,6 @@ interface Signer {
   readonly sign: SignInput;
   readonly headers: Map<string, string>;
 }
-
-const HMAC_HASHES: Readonly<Partial<Record<JwsAlgorithm, string>>> = {
-  HS256: 'sha256',
-  HS384: 'sha384',
-  HS512: 'sha512',
-};
 
 function signFunction(alg: JwsAlgorithm, key: KeyObject): SignInput {
   const hmacHash = HMAC_HASHES[alg];
