@@ -26,7 +26,12 @@
 //    timing the requests does nothing else. The control: the tokenward server's p99 while
 //    the same bcrypt verifications run in that other process and no login reaches the
 //    server; where it rises as much as with the logins, the machine, not the server's
-//    thread pool, moved the p99.
+//    thread pool, moved the p99. A diagnosis row (Linux, with util-linux's chrt): the same
+//    logins on the server with its bcrypt thread moved to SCHED_IDLE, which the kernel
+//    preempts as soon as any other thread wakes; where that row stays low, what the logins
+//    add is bcrypt holding a CPU the event loop or this process woke up to need, not the
+//    server's handling of them. (tokenward cannot set that from JavaScript: Node has no API
+//    for a thread's scheduling policy; it is a deployment setting, shown for the diagnosis.)
 //
 //   npm run bench -- http-peers        (through bench/run.mjs, which builds dist/ if missing)
 //   node bench/http-peers.bench.mjs [--duration 2] [--rounds 5] [--connections 20]
@@ -330,12 +335,40 @@ async function loginLoad(server) {
     });
 }
 
+/** Whether `chrt` can move thread `tid` to SCHED_IDLE and back here (Linux, util-linux). */
+function schedIdleAvailable(tid) {
+  if (tid === undefined) return false;
+  try {
+    setSchedulingPolicy(tid, 'idle');
+    setSchedulingPolicy(tid, 'other');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Sets thread `tid`'s scheduling policy ('idle' or 'other') and checks that it took. */
+function setSchedulingPolicy(tid, policy) {
+  const flag = policy === 'idle' ? '-i' : '-o';
+  const set = spawnSync('chrt', [flag, '-p', '0', String(tid)], { encoding: 'utf8' });
+  const shown = spawnSync('chrt', ['-p', String(tid)], { encoding: 'utf8' });
+  const expected = policy === 'idle' ? 'SCHED_IDLE' : 'SCHED_OTHER';
+  if (set.status !== 0 || !shown.stdout?.includes(expected))
+    throw new Error(`chrt could not set ${expected} on thread ${tid}: ${set.stderr ?? set.error}`);
+}
+
 async function tail() {
   const servers = [];
   for (const mode of ['tokenward', 'jose']) {
     const server = await startServer('tail', mode, { UV_THREADPOOL_SIZE: String(pool) });
-    servers.push({ ...server, mode, name: `tail/${mode}`, quiet: [], busy: [], elsewhere: [] });
+    servers.push({ ...server, mode, name: `tail/${mode}`, quiet: [], busy: [], elsewhere: [], idle: [] });
   }
+  const { bcryptThread } = servers.find((server) => server.mode === 'tokenward');
+  const idleThread = schedIdleAvailable(bcryptThread) ? bcryptThread : undefined;
+  if (idleThread === undefined)
+    console.log(
+      "  the SCHED_IDLE diagnosis row is skipped: needs Linux, chrt and the server's bcrypt thread",
+    );
   try {
     for (const server of servers) await paced(server, 1);
     for (let round = 0; round < tailRounds; round++) {
@@ -352,6 +385,16 @@ async function tail() {
           const stopLoad = await loginLoad(undefined);
           server.elsewhere.push(percentiles(await paced(server, tailDuration)));
           await stopLoad();
+          if (idleThread !== undefined) {
+            setSchedulingPolicy(idleThread, 'idle');
+            try {
+              const stopIdleLogins = await loginLoad(server);
+              const idle = percentiles(await paced(server, tailDuration));
+              server.idle.push({ ...idle, logins: await stopIdleLogins() });
+            } finally {
+              setSchedulingPolicy(idleThread, 'other');
+            }
+          }
         }
       }
       console.log(`  tail round ${round + 1}/${tailRounds} done`);
@@ -399,12 +442,16 @@ async function tail() {
       rows.push(
         row('tokenward, the same bcrypt load in another process', server.quiet, server.elsewhere).row,
       );
+    if (own && server.idle.length > 0)
+      rows.push(
+        row('tokenward, logins, bcrypt thread at SCHED_IDLE (diagnosis)', server.quiet, server.idle).row,
+      );
   }
   console.table(rows);
   return {
     rows,
     missed,
-    raw: servers.map(({ name, quiet, busy, elsewhere }) => ({ name, quiet, busy, elsewhere })),
+    raw: servers.map(({ name, quiet, busy, elsewhere, idle }) => ({ name, quiet, busy, elsewhere, idle })),
   };
 }
 
