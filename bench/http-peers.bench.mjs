@@ -371,30 +371,38 @@ async function tail() {
     );
   try {
     for (const server of servers) await paced(server, 1);
+    // One window of `tailDuration` s each: with no logins; with logins on the server; for
+    // tokenward also the control (the same bcrypt work in another process, no login on this
+    // server) and the SCHED_IDLE diagnosis. Their order rotates every round, so that the
+    // machine's drift within a round favours none of them.
+    const withLogins = async (server, target) => {
+      const stopLogins = await loginLoad(target);
+      const window = percentiles(await paced(server, tailDuration));
+      const logins = await stopLogins();
+      return target === undefined ? window : { ...window, logins };
+    };
+    const windows = {
+      quiet: async (server) => percentiles(await paced(server, tailDuration)),
+      busy: (server) => withLogins(server, server),
+      elsewhere: (server) => withLogins(server, undefined),
+      idle: async (server) => {
+        setSchedulingPolicy(idleThread, 'idle');
+        try {
+          return await withLogins(server, server);
+        } finally {
+          setSchedulingPolicy(idleThread, 'other');
+        }
+      },
+    };
     for (let round = 0; round < tailRounds; round++) {
       for (let i = 0; i < servers.length; i++) {
         const server = servers[(i + round) % servers.length];
-        const quiet = percentiles(await paced(server, tailDuration));
-        const stopLogins = await loginLoad(server);
-        const busy = percentiles(await paced(server, tailDuration));
-        const logins = await stopLogins();
-        server.quiet.push(quiet);
-        server.busy.push({ ...busy, logins });
-        if (server.mode === 'tokenward') {
-          // The control: the same bcrypt work in another process, no login on this server.
-          const stopLoad = await loginLoad(undefined);
-          server.elsewhere.push(percentiles(await paced(server, tailDuration)));
-          await stopLoad();
-          if (idleThread !== undefined) {
-            setSchedulingPolicy(idleThread, 'idle');
-            try {
-              const stopIdleLogins = await loginLoad(server);
-              const idle = percentiles(await paced(server, tailDuration));
-              server.idle.push({ ...idle, logins: await stopIdleLogins() });
-            } finally {
-              setSchedulingPolicy(idleThread, 'other');
-            }
-          }
+        const names = ['quiet', 'busy'];
+        if (server.mode === 'tokenward') names.push('elsewhere');
+        if (server.mode === 'tokenward' && idleThread !== undefined) names.push('idle');
+        for (let k = 0; k < names.length; k++) {
+          const name = names[(k + round) % names.length];
+          server[name].push(await windows[name](server));
         }
       }
       console.log(`  tail round ${round + 1}/${tailRounds} done`);
