@@ -5,14 +5,11 @@
 //     peer       the framework's usual JWT middleware: @fastify/jwt, express-jwt, koa-jwt
 //   tail, with mode tokenward | jose: Fastify with GET /data behind tokenward's adapter or
 //     behind a jose jwtVerify hook (the path tokenward took before its fast path), and
-//     POST /login checking a bcrypt password (tokenward/password) for the login load. On
-//     Linux its first line also names `bcryptThread`, the thread id of the libuv pool thread
-//     that runs bcrypt (with UV_THREADPOOL_SIZE=1 there is one), for the tail's diagnosis row.
+//     POST /login checking a bcrypt password (tokenward/password) for the login load.
 // Every protected route checks HS256, iss, aud and exp. Prints one JSON line { port, token }
 // once listening on 127.0.0.1, then serves until killed; answers the IPC message 'cpu-usage'
 // (when started with an IPC channel) with its process.cpuUsage(). Uses the built package (dist/).
 import { createSecretKey } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 
@@ -79,36 +76,10 @@ async function koaServer() {
   return createServer(app.callback());
 }
 
-/**
- * Linux: the id of the thread that ran the startup's bcrypt work, found as the thread (other
- * than the main one) with the most CPU time, or undefined where none stands out. Node does
- * not name its pool threads apart from V8's in every version, so CPU time is what tells.
- */
-function bcryptThread() {
-  if (process.platform !== 'linux') return undefined;
-  const cpuTicks = (tid) => {
-    // Fields after the command name: utime and stime are the 12th and 13th.
-    const fields = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return Number(fields[11]) + Number(fields[12]);
-  };
-  const [first, second] = readdirSync('/proc/self/task')
-    .filter((tid) => tid !== String(process.pid))
-    .map((tid) => ({ tid: Number(tid), ticks: cpuTicks(tid) }))
-    .sort((a, b) => b.ticks - a.ticks);
-  // Three cost-10 hashes take about 200 ms (20 ticks); V8's helper threads take a tick or two.
-  if (first === undefined || first.ticks < 10 || (second?.ticks ?? 0) * 3 > first.ticks) return undefined;
-  return first.tid;
-}
-
-let tailBcryptThread;
-
 async function tailServer() {
   const Fastify = require('fastify');
   const { hashPassword, verifyPassword } = await import('../dist/password.js');
   const passwordHash = await hashPassword('correct horse battery staple', { cost: 10 });
-  // Two more hashes, so that the pool thread's CPU time stands out from every other thread's.
-  for (let i = 0; i < 2; i++) await verifyPassword('warm-up', passwordHash);
-  tailBcryptThread = bcryptThread();
   const app = Fastify();
   let onRequest;
   if (mode === 'tokenward') {
@@ -153,7 +124,5 @@ process.on('message', (message) => {
   if (message === 'cpu-usage') process.send({ cpuUsage: process.cpuUsage() });
 });
 server.listen(0, '127.0.0.1', () => {
-  process.stdout.write(
-    `${JSON.stringify({ port: server.address().port, token, bcryptThread: tailBcryptThread })}\n`,
-  );
+  process.stdout.write(`${JSON.stringify({ port: server.address().port, token })}\n`);
 });

@@ -26,12 +26,7 @@
 //    timing the requests does nothing else. The control: the tokenward server's p99 while
 //    the same bcrypt verifications run in that other process and no login reaches the
 //    server; where it rises as much as with the logins, the machine, not the server's
-//    thread pool, moved the p99. A diagnosis row (Linux, with util-linux's chrt): the same
-//    logins on the server with its bcrypt thread moved to SCHED_IDLE, which the kernel
-//    preempts as soon as any other thread wakes; where that row stays low, what the logins
-//    add is bcrypt holding a CPU the event loop or this process woke up to need, not the
-//    server's handling of them. (tokenward cannot set that from JavaScript: Node has no API
-//    for a thread's scheduling policy; it is a deployment setting, shown for the diagnosis.)
+//    thread pool, moved the p99.
 //
 //   npm run bench -- http-peers        (through bench/run.mjs, which builds dist/ if missing)
 //   node bench/http-peers.bench.mjs [--duration 2] [--rounds 5] [--connections 20]
@@ -335,46 +330,18 @@ async function loginLoad(server) {
     });
 }
 
-/** Whether `chrt` can move thread `tid` to SCHED_IDLE and back here (Linux, util-linux). */
-function schedIdleAvailable(tid) {
-  if (tid === undefined) return false;
-  try {
-    setSchedulingPolicy(tid, 'idle');
-    setSchedulingPolicy(tid, 'other');
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Sets thread `tid`'s scheduling policy ('idle' or 'other') and checks that it took. */
-function setSchedulingPolicy(tid, policy) {
-  const flag = policy === 'idle' ? '-i' : '-o';
-  const set = spawnSync('chrt', [flag, '-p', '0', String(tid)], { encoding: 'utf8' });
-  const shown = spawnSync('chrt', ['-p', String(tid)], { encoding: 'utf8' });
-  const expected = policy === 'idle' ? 'SCHED_IDLE' : 'SCHED_OTHER';
-  if (set.status !== 0 || !shown.stdout?.includes(expected))
-    throw new Error(`chrt could not set ${expected} on thread ${tid}: ${set.stderr ?? set.error}`);
-}
-
 async function tail() {
   const servers = [];
   for (const mode of ['tokenward', 'jose']) {
     const server = await startServer('tail', mode, { UV_THREADPOOL_SIZE: String(pool) });
-    servers.push({ ...server, mode, name: `tail/${mode}`, quiet: [], busy: [], elsewhere: [], idle: [] });
+    servers.push({ ...server, mode, name: `tail/${mode}`, quiet: [], busy: [], elsewhere: [] });
   }
-  const { bcryptThread } = servers.find((server) => server.mode === 'tokenward');
-  const idleThread = schedIdleAvailable(bcryptThread) ? bcryptThread : undefined;
-  if (idleThread === undefined)
-    console.log(
-      "  the SCHED_IDLE diagnosis row is skipped: needs Linux, chrt and the server's bcrypt thread",
-    );
   try {
     for (const server of servers) await paced(server, 1);
     // One window of `tailDuration` s each: with no logins; with logins on the server; for
     // tokenward also the control (the same bcrypt work in another process, no login on this
-    // server) and the SCHED_IDLE diagnosis. Their order rotates every round, so that the
-    // machine's drift within a round favours none of them.
+    // server). Their order rotates every round, so that the machine's drift within a round
+    // favours none of them.
     const withLogins = async (server, target) => {
       const stopLogins = await loginLoad(target);
       const window = percentiles(await paced(server, tailDuration));
@@ -385,21 +352,12 @@ async function tail() {
       quiet: async (server) => percentiles(await paced(server, tailDuration)),
       busy: (server) => withLogins(server, server),
       elsewhere: (server) => withLogins(server, undefined),
-      idle: async (server) => {
-        setSchedulingPolicy(idleThread, 'idle');
-        try {
-          return await withLogins(server, server);
-        } finally {
-          setSchedulingPolicy(idleThread, 'other');
-        }
-      },
     };
     for (let round = 0; round < tailRounds; round++) {
       for (let i = 0; i < servers.length; i++) {
         const server = servers[(i + round) % servers.length];
         const names = ['quiet', 'busy'];
         if (server.mode === 'tokenward') names.push('elsewhere');
-        if (server.mode === 'tokenward' && idleThread !== undefined) names.push('idle');
         for (let k = 0; k < names.length; k++) {
           const name = names[(k + round) % names.length];
           server[name].push(await windows[name](server));
@@ -450,16 +408,12 @@ async function tail() {
       rows.push(
         row('tokenward, the same bcrypt load in another process', server.quiet, server.elsewhere).row,
       );
-    if (own && server.idle.length > 0)
-      rows.push(
-        row('tokenward, logins, bcrypt thread at SCHED_IDLE (diagnosis)', server.quiet, server.idle).row,
-      );
   }
   console.table(rows);
   return {
     rows,
     missed,
-    raw: servers.map(({ name, quiet, busy, elsewhere, idle }) => ({ name, quiet, busy, elsewhere, idle })),
+    raw: servers.map(({ name, quiet, busy, elsewhere }) => ({ name, quiet, busy, elsewhere })),
   };
 }
 
