@@ -52,7 +52,8 @@ const duration = option('duration', 2);
 const rounds = option('rounds', 5);
 // Windows of 10 s, 5 rounds: one VM stall of some tens of milliseconds sets the p99 of a
 // window of 4,000 requests by itself, and 3 or 7 rounds of 4 s windows gave medians from
-// 0.76 to 3.13 for the same code; 10,000 requests per window hold it to 0.74–1.12 mostly.
+// 0.76 to 3.13 for the same code. 10,000 requests per window narrow it, but single rounds
+// still spread about 0.6–2.0 here; docs/benchmarks.md's figures use --tail-rounds 9.
 const tailRounds = option('tail-rounds', 5);
 const connections = option('connections', 20);
 const tailDuration = option('tail-duration', 10);
