@@ -1,0 +1,66 @@
+/**
+ * Telling a real HMAC secret from key material given in its place.
+ * @packageDocumentation
+ */
+
+import { createPrivateKey, createPublicKey } from 'node:crypto';
+
+// Base64 or base64url text, possibly wrapped over lines, as a DER key is pasted.
+const BASE64_TEXT = /^[A-Za-z0-9+/_\-\s]+={0,2}\s*$/;
+const OPENSSH_KEY = /^(?:ssh-(?:rsa|dss|ed25519|ed448)|ecdsa-sha2-|sk-(?:ssh-ed25519|ecdsa-sha2-))\S*\s/;
+
+function isDerKey(bytes: Uint8Array): boolean {
+  // Every DER key (SPKI, PKCS#8, PKCS#1) is an ASN.1 SEQUENCE.
+  if (bytes.length < 16 || bytes[0] !== 0x30) return false;
+  const key = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const attempts = [
+    () => createPublicKey({ key, format: 'der', type: 'spki' }),
+    () => createPrivateKey({ key, format: 'der', type: 'pkcs8' }),
+    () => createPublicKey({ key, format: 'der', type: 'pkcs1' }),
+    () => createPrivateKey({ key, format: 'der', type: 'pkcs1' }),
+    () => createPrivateKey({ key, format: 'der', type: 'sec1' }),
+  ];
+  return attempts.some((attempt) => {
+    try {
+      attempt();
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+function jsonKind(text: string): string | undefined {
+  if (!text.startsWith('{')) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return undefined;
+  if (typeof (parsed as { kty?: unknown }).kty === 'string') return 'the text of a JWK';
+  if (Array.isArray((parsed as { keys?: unknown }).keys)) return 'the text of a JWKS';
+  return undefined;
+}
+
+/**
+ * What a would-be HMAC secret really is when it is key material: a PEM, a JWK
+ * or JWKS as JSON text, an OpenSSH key line, DER bytes or DER in base64.
+ * Answers `undefined` for anything else. Such "secrets" are often public: an
+ * HMAC keyed with public bytes lets anyone forge tokens.
+ */
+export function describeKeyMaterial(secret: string | Uint8Array): string | undefined {
+  const bytes = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret;
+  const text = (typeof secret === 'string' ? secret : Buffer.from(bytes).toString('latin1')).trim();
+  if (text.includes('-----BEGIN')) return 'a PEM key';
+  if (OPENSSH_KEY.test(`${text} `)) return 'an OpenSSH key';
+  const json = jsonKind(text);
+  if (json !== undefined) return json;
+  if (isDerKey(bytes)) return 'a DER-encoded key';
+  if (text.length >= 24 && BASE64_TEXT.test(text)) {
+    const decoded = Buffer.from(text.replace(/\s+/g, '').replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+    if (isDerKey(decoded)) return 'a base64-encoded DER key';
+  }
+  return undefined;
+}
