@@ -64,14 +64,54 @@ export function stringListOption(parsed: ParsedArgs, name: string): string[] {
   return (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string');
 }
 
-/** Writes text to standard output, with a final newline. */
-export function out(text: string): void {
-  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+/**
+ * Everything a command reads from or writes to its surroundings. The bin file
+ * wires it to the process; tests pass their own, so a command runs in process.
+ */
+export interface CliIo {
+  /** Writes a chunk of standard output. */
+  readonly stdout: (text: string) => void;
+  /** Writes a chunk of standard error. */
+  readonly stderr: (text: string) => void;
+  /** Standard input, read only by a command given `-` for its token. */
+  readonly stdin: AsyncIterable<string | Uint8Array>;
+  /** The environment, for `verify --secret-env`. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** The directory relative paths (`--key`, `--jwks`, `--out`) start from. */
+  readonly cwd: string;
 }
 
-/** Writes text to standard error, with a final newline. */
-export function err(text: string): void {
-  process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
+const UNPRINTABLE = /[^\x20-\x7e]/g;
+
+/**
+ * Text with every UTF-16 code unit outside printable ASCII (0x20-0x7E) written
+ * as `\uXXXX`: C0 and C1 controls, DEL, ESC, the bidi overrides and isolates,
+ * and any other non-ASCII character. A token is attacker-chosen text, and a
+ * terminal acts on escape sequences and reorders bidi text; JSON stays valid
+ * (and parses to the same value) since `\uXXXX` is a JSON escape too.
+ */
+export function escapeUnprintable(text: string): string {
+  return text.replace(UNPRINTABLE, (unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** Escapes each line and ends the text with a newline: the CLI's own line breaks stay line breaks. */
+function printableLines(text: string): string {
+  const body = text.endsWith('\n') ? text.slice(0, -1) : text;
+  return `${body.split('\n').map(escapeUnprintable).join('\n')}\n`;
+}
+
+/**
+ * Writes text to standard output, with a final newline. Every line is passed
+ * through {@link escapeUnprintable}: all output goes through here, so no
+ * string from a token reaches the terminal raw, whichever part printed it.
+ */
+export function out(io: CliIo, text: string): void {
+  io.stdout(printableLines(text));
+}
+
+/** Writes text to standard error, with a final newline, escaped as {@link out} does. */
+export function err(io: CliIo, text: string): void {
+  io.stderr(printableLines(text));
 }
 
 /** Pretty JSON, two-space indented. */
@@ -81,10 +121,10 @@ export function json(value: unknown): string {
 
 const MAX_STDIN_BYTES = 1024 * 1024;
 
-async function readStdin(): Promise<string> {
+async function readStdin(io: CliIo): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of process.stdin) {
+  for await (const chunk of io.stdin) {
     const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
     size += buffer.length;
     if (size > MAX_STDIN_BYTES) throw new UsageError('standard input is larger than 1 MiB');
@@ -98,19 +138,19 @@ async function readStdin(): Promise<string> {
  * when that argument is `-` (which keeps the token out of the shell history and
  * the process list). Surrounding whitespace and a leading `Bearer ` are removed.
  */
-export async function tokenArgument(command: string, parsed: ParsedArgs): Promise<string> {
+export async function tokenArgument(io: CliIo, command: string, parsed: ParsedArgs): Promise<string> {
   const [first, ...rest] = parsed.positionals;
   if (first === undefined)
     throw new UsageError('give the token (or - to read it from standard input)', command);
   if (rest.length > 0) throw new UsageError('give exactly one token', command);
-  const raw = first === '-' ? await readStdin() : first;
+  const raw = first === '-' ? await readStdin(io) : first;
   return raw.trim().replace(/^bearer\s+/i, '');
 }
 
 /** Reports an AuthError (code and message, never the token) and returns the failure exit code. */
-export function reportFailure(error: unknown): number {
+export function reportFailure(io: CliIo, error: unknown): number {
   if (isAuthError(error)) {
-    err(`${error.code}: ${error.message}`);
+    err(io, `${error.code}: ${error.message}`);
     return EXIT_FAILURE;
   }
   throw error;

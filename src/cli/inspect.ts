@@ -6,6 +6,7 @@
 import { normalizeType } from '../tokens/check-type.js';
 import { decodeToken } from '../tokens/parse.js';
 import {
+  type CliIo,
   EXIT_OK,
   json,
   type OptionsSpec,
@@ -81,22 +82,23 @@ export function timeLines(payload: Readonly<Record<string, unknown>>, now: numbe
 }
 
 /** Runs `inspect` and returns its exit code. */
-export async function runInspect(args: readonly string[]): Promise<number> {
+export async function runInspect(args: readonly string[], io: CliIo): Promise<number> {
   const options: OptionsSpec = {};
   const parsed = parseCommandArgs('inspect', args, options);
   if (parsed.values.help === true) {
-    out(INSPECT_USAGE);
+    out(io, INSPECT_USAGE);
     return EXIT_OK;
   }
-  const token = await tokenArgument('inspect', parsed);
+  const token = await tokenArgument(io, 'inspect', parsed);
   let decoded: ReturnType<typeof decodeToken>;
   try {
     decoded = decodeToken(token, MAX_INSPECT_SIZE);
   } catch (error) {
-    return reportFailure(error);
+    return reportFailure(io, error);
   }
   const now = Math.floor(Date.now() / 1000);
   out(
+    io,
     [
       'UNVERIFIED: decoded only. The signature, issuer, audience and times have NOT been checked.',
       `kind: ${describeType(decoded.header.typ)}`,

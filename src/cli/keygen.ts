@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { JWK } from 'jose';
 import { jwkThumbprint } from '../keys/import-key.js';
 import {
+  type CliIo,
   EXIT_FAILURE,
   EXIT_OK,
   err,
@@ -176,7 +177,7 @@ function parseKid(value: string | undefined, type: KeygenType): string | undefin
 }
 
 /** Runs `keygen` and returns its exit code. */
-export async function runKeygen(args: readonly string[]): Promise<number> {
+export async function runKeygen(args: readonly string[], io: CliIo): Promise<number> {
   const options: OptionsSpec = {
     type: { type: 'string', short: 't' },
     kid: { type: 'string' },
@@ -186,7 +187,7 @@ export async function runKeygen(args: readonly string[]): Promise<number> {
   };
   const parsed = parseCommandArgs('keygen', args, options);
   if (parsed.values.help === true) {
-    out(KEYGEN_USAGE);
+    out(io, KEYGEN_USAGE);
     return EXIT_OK;
   }
   if (parsed.positionals.length > 0) {
@@ -203,9 +204,9 @@ export async function runKeygen(args: readonly string[]): Promise<number> {
       const secret = generateSecret();
       if (outDir !== undefined) {
         const [path] = await writeFiles(outDir, [{ name: 'secret.txt', content: secret, secret: true }]);
-        out(asJson ? json({ alg: 'HS256', files: { secret: path } }) : `wrote ${path} (HS256 secret)`);
+        out(io, asJson ? json({ alg: 'HS256', files: { secret: path } }) : `wrote ${path} (HS256 secret)`);
       } else {
-        out(asJson ? json({ alg: 'HS256', secret }) : secret);
+        out(io, asJson ? json({ alg: 'HS256', secret }) : secret);
       }
       return EXIT_OK;
     }
@@ -221,6 +222,7 @@ export async function runKeygen(args: readonly string[]): Promise<number> {
       ]);
       const files = { privateJwk, publicJwk, jwks, privatePem, publicPem };
       out(
+        io,
         asJson
           ? json({ kid: pair.kid, alg: pair.alg, files })
           : [`${pair.alg} key pair, kid ${pair.kid}`, ...Object.values(files).map((p) => `wrote ${p}`)].join(
@@ -230,6 +232,7 @@ export async function runKeygen(args: readonly string[]): Promise<number> {
       return EXIT_OK;
     }
     out(
+      io,
       asJson
         ? json(pair)
         : [
@@ -248,7 +251,7 @@ export async function runKeygen(args: readonly string[]): Promise<number> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EEXIST' || code === 'EACCES' || code === 'ENOTDIR' || code === 'EPERM') {
-      err(`keygen: ${(error as Error).message} (nothing is overwritten)`);
+      err(io, `keygen: ${(error as Error).message} (nothing is overwritten)`);
       return EXIT_FAILURE;
     }
     throw error;

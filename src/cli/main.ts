@@ -1,9 +1,10 @@
 /**
- * The `tokenward` command line: keygen, inspect, verify.
+ * The `tokenward` command line: keygen, inspect, verify, as a function of its
+ * arguments and its {@link CliIo}. `bin.ts` wires it to the process.
  * @packageDocumentation
  */
 
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, err, out, UsageError } from './common.js';
+import { type CliIo, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, err, out, UsageError } from './common.js';
 import { INSPECT_USAGE, runInspect } from './inspect.js';
 import { KEYGEN_USAGE, runKeygen } from './keygen.js';
 import { runVerify, VERIFY_USAGE } from './verify.js';
@@ -22,7 +23,7 @@ Exit codes: 0 success, 1 failure (an invalid token, with its error code), 2 usag
 
 interface Command {
   readonly usage: string;
-  readonly run: (args: readonly string[]) => Promise<number>;
+  readonly run: (args: readonly string[], io: CliIo) => Promise<number>;
 }
 
 const COMMANDS: Readonly<Record<string, Command>> = {
@@ -35,50 +36,44 @@ function commandNamed(name: string): Command | undefined {
   return Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
 }
 
-/** Runs the CLI with the arguments after the program name and returns the exit code. */
-export async function main(argv: readonly string[]): Promise<number> {
+/**
+ * Runs the CLI with the arguments after the program name and returns the exit
+ * code. It touches nothing of the process: what it reads and writes goes
+ * through `io`, and it never exits.
+ */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
   if (name === '--help' || name === '-h') {
-    out(MAIN_USAGE);
+    out(io, MAIN_USAGE);
     return EXIT_OK;
   }
   if (name === 'help') {
     const topic = rest[0] === undefined ? undefined : commandNamed(rest[0]);
     if (rest[0] !== undefined && topic === undefined) {
-      err(`tokenward: unknown command "${rest[0]}"\n\n${MAIN_USAGE}`);
+      err(io, `tokenward: unknown command "${rest[0]}"\n\n${MAIN_USAGE}`);
       return EXIT_USAGE;
     }
-    out(topic ? topic.usage : MAIN_USAGE);
+    out(io, topic ? topic.usage : MAIN_USAGE);
     return EXIT_OK;
   }
   if (name === undefined) {
-    err(MAIN_USAGE);
+    err(io, MAIN_USAGE);
     return EXIT_USAGE;
   }
   const command = commandNamed(name);
   if (command === undefined) {
-    err(`tokenward: unknown command "${name}"\n\n${MAIN_USAGE}`);
+    err(io, `tokenward: unknown command "${name}"\n\n${MAIN_USAGE}`);
     return EXIT_USAGE;
   }
   try {
-    return await command.run(rest);
+    return await command.run(rest, io);
   } catch (error) {
     if (error instanceof UsageError) {
-      err(`tokenward ${name}: ${error.message}\nRun "tokenward ${name} --help" for usage.`);
+      err(io, `tokenward ${name}: ${error.message}\nRun "tokenward ${name} --help" for usage.`);
       return EXIT_USAGE;
     }
     // Anything else is a bug or an I/O failure: say so without a token or secret in it.
-    err(`tokenward ${name}: unexpected error: ${(error as Error)?.message ?? String(error)}`);
+    err(io, `tokenward ${name}: unexpected error: ${(error as Error)?.message ?? String(error)}`);
     return EXIT_FAILURE;
   }
 }
-
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    err(`tokenward: ${String(error)}`);
-    process.exitCode = EXIT_FAILURE;
-  },
-);

@@ -4,6 +4,7 @@
  */
 
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { createAuth } from '../create-auth.js';
 import { isAuthError } from '../errors.js';
 import type { Duration } from '../lib/duration.js';
@@ -11,6 +12,7 @@ import { normalizeType, REFRESH_TOKEN_TYPE } from '../tokens/check-type.js';
 import { decodeToken } from '../tokens/parse.js';
 import type { AuthOptions, JsonWebKeySet, KeyEntry } from '../types.js';
 import {
+  type CliIo,
   EXIT_OK,
   err,
   json,
@@ -73,9 +75,9 @@ const REFRESH_REFUSAL =
 /** Where the verification keys come from. */
 type KeySource = Pick<AuthOptions, 'keys' | 'jwks'>;
 
-async function readKeyFile(path: string, option: string): Promise<string> {
+async function readKeyFile(io: CliIo, path: string, option: string): Promise<string> {
   try {
-    return await readFile(path, 'utf8');
+    return await readFile(resolve(io.cwd, path), 'utf8');
   } catch (error) {
     throw new UsageError(
       `${option}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
@@ -100,7 +102,7 @@ function withTokenKid(key: KeyEntry['key'], tokenKid: string | undefined): KeyEn
   return { key, kid: tokenKid };
 }
 
-async function keySource(parsed: ParsedArgs, tokenKid: string | undefined): Promise<KeySource> {
+async function keySource(io: CliIo, parsed: ParsedArgs, tokenKid: string | undefined): Promise<KeySource> {
   const keyFile = stringOption(parsed, 'key');
   const secretEnv = stringOption(parsed, 'secret-env');
   const jwks = stringOption(parsed, 'jwks');
@@ -109,7 +111,7 @@ async function keySource(parsed: ParsedArgs, tokenKid: string | undefined): Prom
     throw new UsageError('give exactly one of --key FILE, --secret-env VAR, --jwks FILE|URL', 'verify');
   }
   if (secretEnv !== undefined) {
-    const secret = process.env[secretEnv];
+    const secret = io.env[secretEnv];
     if (secret === undefined || secret === '') {
       throw new UsageError(`--secret-env: the environment variable ${secretEnv} is not set`, 'verify');
     }
@@ -117,13 +119,13 @@ async function keySource(parsed: ParsedArgs, tokenKid: string | undefined): Prom
   }
   if (jwks !== undefined) {
     if (/^https?:\/\//i.test(jwks)) return { jwks };
-    const set = parseJson(await readKeyFile(jwks, '--jwks'), `--jwks ${jwks}`);
+    const set = parseJson(await readKeyFile(io, jwks, '--jwks'), `--jwks ${jwks}`);
     if (typeof set !== 'object' || set === null || !Array.isArray((set as JsonWebKeySet).keys)) {
       throw new UsageError(`--jwks ${jwks} is not a JWKS (an object with a "keys" array)`, 'verify');
     }
     return { jwks: set as JsonWebKeySet };
   }
-  const text = (await readKeyFile(keyFile as string, '--key')).trim();
+  const text = (await readKeyFile(io, keyFile as string, '--key')).trim();
   if (text.includes('-----BEGIN')) return { keys: withTokenKid(text, tokenKid) };
   if (text.startsWith('{')) {
     const jwk = parseJson(text, `--key ${keyFile}`) as Record<string, unknown>;
@@ -153,7 +155,7 @@ function durationOption(parsed: ParsedArgs, name: string): Duration | undefined 
 }
 
 /** Runs `verify` and returns its exit code. */
-export async function runVerify(args: readonly string[]): Promise<number> {
+export async function runVerify(args: readonly string[], io: CliIo): Promise<number> {
   const options: OptionsSpec = {
     key: { type: 'string', short: 'k' },
     'secret-env': { type: 'string' },
@@ -167,13 +169,13 @@ export async function runVerify(args: readonly string[]): Promise<number> {
   };
   const parsed = parseCommandArgs('verify', args, options);
   if (parsed.values.help === true) {
-    out(VERIFY_USAGE);
+    out(io, VERIFY_USAGE);
     return EXIT_OK;
   }
   const type = stringOption(parsed, 'type') ?? 'access';
   if (type === 'refresh') throw new UsageError(REFRESH_REFUSAL, 'verify');
   if (type !== 'access') throw new UsageError('--type must be "access"', 'verify');
-  const token = await tokenArgument('verify', parsed);
+  const token = await tokenArgument(io, 'verify', parsed);
 
   // The unverified header and claims only fill in what was not asked for (kid,
   // iss, aud, lifetime); the verification below decides.
@@ -182,10 +184,10 @@ export async function runVerify(args: readonly string[]): Promise<number> {
   try {
     ({ header, payload } = decodeToken(token, 64 * 1024));
   } catch (error) {
-    return reportFailure(error);
+    return reportFailure(io, error);
   }
   const tokenKid = typeof header.kid === 'string' && header.kid !== '' ? header.kid : undefined;
-  const source = await keySource(parsed, tokenKid);
+  const source = await keySource(io, parsed, tokenKid);
 
   const notChecked: string[] = [];
   let issuer = stringOption(parsed, 'iss');
@@ -224,20 +226,21 @@ export async function runVerify(args: readonly string[]): Promise<number> {
 
   try {
     const claims = await auth.verifyToken(token);
-    out(json(claims));
+    out(io, json(claims));
     err(
+      io,
       `valid: ${String(header.alg)} signature${tokenKid ? ` (kid ${tokenKid})` : ''}, typ, exp/nbf/iat and required claims verified` +
         (notChecked.length > 0 ? `; NOT checked: ${notChecked.join(', ')}` : ''),
     );
     return EXIT_OK;
   } catch (error) {
-    const code = reportFailure(error);
+    const code = reportFailure(io, error);
     if (
       isAuthError(error) &&
       error.code === 'TOKEN_TYPE_MISMATCH' &&
       normalizeType(header.typ) === REFRESH_TOKEN_TYPE
     ) {
-      err('hint: this is a tokenward refresh token; the CLI only verifies access tokens (see --help)');
+      err(io, 'hint: this is a tokenward refresh token; the CLI only verifies access tokens (see --help)');
     }
     return code;
   }

@@ -1,7 +1,5 @@
-import { beforeAll, describe, expect, it } from 'vitest';
-import { assertCliBuilt, runCli } from './run-cli.js';
-
-beforeAll(assertCliBuilt);
+import { describe, expect, it } from 'vitest';
+import { runCli } from './run-cli.js';
 
 describe('tokenward --help and usage errors', () => {
   it.each([['--help'], ['-h'], ['help']])('%s prints the global usage and exits 0', async (flag) => {

@@ -1,8 +1,6 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createAuth } from '../../src/create-auth.js';
-import { assertCliBuilt, runCli } from './run-cli.js';
-
-beforeAll(assertCliBuilt);
+import { runCli } from './run-cli.js';
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 /** A token with any header and claims; inspect never looks at the signature. */

@@ -4,9 +4,7 @@ import { join } from 'node:path';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuth } from '../../src/create-auth.js';
-import { assertCliBuilt, runCli } from './run-cli.js';
-
-beforeAll(assertCliBuilt);
+import { runCli } from './run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tokenward-keygen-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -7,9 +7,7 @@ import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuth } from '../../src/create-auth.js';
-import { assertCliBuilt, runCli } from './run-cli.js';
-
-beforeAll(assertCliBuilt);
+import { runCli } from './run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tokenward-verify-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
