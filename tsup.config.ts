@@ -1,17 +1,9 @@
 import { defineConfig } from 'tsup';
+import { ENTRY_POINTS } from './scripts/entry-points.js';
 
 export default defineConfig([
   {
-    entry: {
-      index: 'src/index.ts',
-      password: 'src/password/index.ts',
-      redis: 'src/stores/redis.ts',
-      testing: 'src/testing/index.ts',
-      express: 'src/adapters/express.ts',
-      fastify: 'src/adapters/fastify.ts',
-      koa: 'src/adapters/koa.ts',
-      openapi: 'src/openapi/index.ts',
-    },
+    entry: Object.fromEntries(ENTRY_POINTS.map(({ output, source }) => [output, source])),
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,

@@ -1,21 +1,16 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { ENTRY_POINTS } from './scripts/entry-points.js';
 
-const src = (file: string) => fileURLToPath(new URL(`./src/${file}`, import.meta.url));
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export default defineConfig({
   // The examples import tokenward as users do; in tests that means the sources, not dist/.
   resolve: {
-    alias: [
-      { find: /^tokenward$/, replacement: src('index.ts') },
-      { find: /^tokenward\/password$/, replacement: src('password/index.ts') },
-      { find: /^tokenward\/redis$/, replacement: src('stores/redis.ts') },
-      { find: /^tokenward\/testing$/, replacement: src('testing/index.ts') },
-      { find: /^tokenward\/express$/, replacement: src('adapters/express.ts') },
-      { find: /^tokenward\/fastify$/, replacement: src('adapters/fastify.ts') },
-      { find: /^tokenward\/koa$/, replacement: src('adapters/koa.ts') },
-      { find: /^tokenward\/openapi$/, replacement: src('openapi/index.ts') },
-    ],
+    alias: ENTRY_POINTS.map(({ specifier, source }) => ({
+      find: new RegExp(`^${escapeRegExp(specifier)}$`),
+      replacement: fileURLToPath(new URL(`./${source}`, import.meta.url)),
+    })),
   },
   test: {
     include: ['test/**/*.test.ts', 'examples/**/*.test.ts'],

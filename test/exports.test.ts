@@ -1,56 +1,60 @@
-import { existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import pkg from '../package.json' with { type: 'json' };
+import { ENTRY_POINTS } from '../scripts/entry-points.js';
+import { BUILD_TIMEOUT_MS, DIST, ensureBuilt, ROOT } from './support/dist.js';
 
-// Each public entry point, as package.json exports it. The snapshot makes every
-// change to the public surface a deliberate one: update it with `vitest -u`.
-const ENTRY_POINTS = {
-  tokenward: () => import('../src/index.js'),
-  'tokenward/password': () => import('../src/password/index.js'),
-  'tokenward/redis': () => import('../src/stores/redis.js'),
-  'tokenward/testing': () => import('../src/testing/index.js'),
-  'tokenward/express': () => import('../src/adapters/express.js'),
-  'tokenward/fastify': () => import('../src/adapters/fastify.js'),
-  'tokenward/koa': () => import('../src/adapters/koa.js'),
-  'tokenward/openapi': () => import('../src/openapi/index.js'),
-} as const;
+// Each public entry point, from the one list in entry-points.json. The snapshot
+// makes every change to the public surface a deliberate one: update it with `vitest -u`.
+const load = (source: string): Promise<Record<string, unknown>> =>
+  import(/* @vite-ignore */ join(ROOT, source));
 
 describe('public exports', () => {
-  for (const [name, load] of Object.entries(ENTRY_POINTS)) {
-    it(`${name} exports exactly what the snapshot lists`, async () => {
-      const module = await load();
+  for (const { specifier, source } of ENTRY_POINTS) {
+    it(`${specifier} exports exactly what the snapshot lists`, async () => {
+      const module = await load(source);
       expect(Object.keys(module).sort()).toMatchSnapshot();
     });
   }
 
-  it('package.json exports every entry point, types first in every branch', async () => {
-    const { default: pkg } = await import('../package.json', { with: { type: 'json' } });
+  it('package.json exports every entry point and nothing else, types first in every branch', () => {
     const exported = Object.keys(pkg.exports).filter((key) => key !== './package.json');
-    expect(exported.map((key) => (key === '.' ? 'tokenward' : `tokenward/${key.slice(2)}`)).sort()).toEqual(
-      Object.keys(ENTRY_POINTS).sort(),
-    );
-    for (const key of exported) {
-      const branches = pkg.exports[key as keyof typeof pkg.exports] as Record<string, Record<string, string>>;
+    expect(exported.sort()).toEqual(ENTRY_POINTS.map(({ subpath }) => subpath).sort());
+    for (const { subpath, output } of ENTRY_POINTS) {
+      const branches = (pkg.exports as unknown as Record<string, Record<string, Record<string, string>>>)[
+        subpath
+      ];
+      expect(branches, subpath).toEqual({
+        import: { types: `./dist/${output}.d.ts`, default: `./dist/${output}.js` },
+        require: { types: `./dist/${output}.d.cts`, default: `./dist/${output}.cjs` },
+      });
       for (const condition of ['import', 'require']) {
-        expect(Object.keys(branches[condition] ?? {})[0], `${key} ${condition}`).toBe('types');
+        expect(Object.keys(branches?.[condition] ?? {})[0], `${subpath} ${condition}`).toBe('types');
       }
     }
   });
 
+  it("tsconfig.json's paths map every entry point to its source, and nothing else", () => {
+    const tsconfig = JSON.parse(readFileSync(join(ROOT, 'tsconfig.json'), 'utf8')) as {
+      compilerOptions: { paths: Record<string, string[]> };
+    };
+    expect(tsconfig.compilerOptions.paths).toEqual(
+      Object.fromEntries(ENTRY_POINTS.map(({ specifier, source }) => [specifier, [`./${source}`]])),
+    );
+  });
+
   // The built package, as an installed copy loads it: the same names in ESM and CommonJS.
-  // CI builds before testing, so there the check never skips.
-  const dist = fileURLToPath(new URL('../dist/', import.meta.url));
-  const built = existsSync(`${dist}index.js`) || process.env.CI === 'true';
-  describe.skipIf(!built)('the built package', () => {
+  describe('the built package', () => {
+    beforeAll(ensureBuilt, BUILD_TIMEOUT_MS);
     const require = createRequire(import.meta.url);
-    for (const [name, load] of Object.entries(ENTRY_POINTS)) {
-      const file = name === 'tokenward' ? 'index' : name.slice('tokenward/'.length);
-      it(`${name} loads from dist in ESM and CommonJS with the same exports`, async () => {
-        const expected = Object.keys(await load()).sort();
-        const esm = await import(/* @vite-ignore */ `${dist}${file}.js`);
+    for (const { specifier, source, output } of ENTRY_POINTS) {
+      it(`${specifier} loads from dist in ESM and CommonJS with the same exports`, async () => {
+        const expected = Object.keys(await load(source)).sort();
+        const esm = await import(/* @vite-ignore */ join(DIST, `${output}.js`));
         expect(Object.keys(esm).sort()).toEqual(expected);
-        expect(Object.keys(require(`${dist}${file}.cjs`)).sort()).toEqual(expected);
+        expect(Object.keys(require(join(DIST, `${output}.cjs`))).sort()).toEqual(expected);
       });
     }
   });
