@@ -99,4 +99,33 @@ describe('tokenward inspect', () => {
     const two = await runCli(['inspect', token, token]);
     expect(two.code).toBe(2);
   });
+
+  it('escapes every character outside printable ASCII that comes from the token', async () => {
+    // ESC sequences (title, clear screen), C1 CSI, DEL, C0, bidi override and isolate, non-ASCII, a lone surrogate.
+    const hostile =
+      '\u001b]0;pwned\u0007\u001b[2J\u009b31m\u007f\u0001\u202eevil\u202c\u2066x\u2069\u00e9\ud800';
+    const odd = unsignedToken(
+      { alg: 'HS256', typ: hostile, kid: hostile },
+      { sub: hostile, [hostile]: 1, iat: hostile, exp: now + 60 },
+    );
+    const result = await runCli(['inspect', odd]);
+    expect(result.code).toBe(0);
+    expect(result.stdout + result.stderr).toMatch(/^[\x20-\x7e\n]*$/);
+    for (const escaped of [
+      '\\u001b',
+      '\\u0007',
+      '\\u009b',
+      '\\u007f',
+      '\\u0001',
+      '\\u202e',
+      '\\u2066',
+      '\\u00e9',
+      '\\ud800',
+    ]) {
+      expect(result.stdout).toContain(escaped);
+    }
+    // The header and claims stay JSON that parses back to the token's values.
+    const claims = result.stdout.split('\nclaims:\n')[1]!.split('\n\ntimes:')[0]!;
+    expect(JSON.parse(claims)).toMatchObject({ sub: hostile, [hostile]: 1 });
+  });
 });

@@ -129,6 +129,27 @@ describe('tokenward verify: success', () => {
   });
 });
 
+describe('tokenward verify: output', () => {
+  it('escapes every character outside printable ASCII from the token, in the claims and the summary', async () => {
+    const hostile = '\u001b[2J\u009b31m\u007f\u202eevil\u202c\u2066x\u2069\u00e9';
+    const auth = createAuth({ keys: { key: SECRET, kid: hostile }, ...ISSUER });
+    const token = await auth.createAccessToken({ sub: hostile, name: hostile });
+    const result = await runCli(['verify', token, '--secret-env', 'TW_SECRET', ...CHECKS], ENV);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout + result.stderr).toMatch(/^[\x20-\x7e\n]*$/);
+    expect(result.stderr).toContain('(kid \\u001b[2J\\u009b31m\\u007f\\u202eevil');
+    // Still JSON, with the claims' real values.
+    expect(JSON.parse(result.stdout)).toMatchObject({ sub: hostile, name: hostile });
+  });
+
+  it('escapes what a usage error echoes of its arguments, on standard error too', async () => {
+    const result = await runCli(['verify', '--\u001b[2J\u202e', 'x.y.z'], ENV);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("'--\\u001b[2J\\u202e'");
+    expect(result.stderr).toMatch(/^[\x20-\x7e\n]*$/);
+  });
+});
+
 describe('tokenward verify: failure', () => {
   const expect1 = async (args: string[], code: string, options: { env?: Record<string, string> } = ENV) => {
     const result = await runCli(['verify', ...args], options);
