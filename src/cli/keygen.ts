@@ -5,8 +5,8 @@
 
 import { generateKeyPairSync, type KeyObject, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { chmod, mkdir, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import type { JWK } from 'jose';
 import { jwkThumbprint } from '../keys/import-key.js';
 import {
@@ -44,8 +44,10 @@ Options:
                 a PEM carries no kid, so pass { key: pem, kid } to createAuth
                 when you choose one
   --bits N      RSA modulus size: 2048, 3072 or 4096 (rs256 only; default 2048)
-  --out DIR     write files into DIR (created if needed; existing files are never
-                overwritten; secret files get mode 0600) instead of printing:
+  --out DIR     write files into DIR instead of printing. A new DIR is created
+                with mode 0700; an existing one that its group or others can
+                write to is refused. Existing files are never overwritten;
+                secret files get mode 0600:
                   hs256:     secret.txt
                   key pair:  private.jwk.json  public.jwk.json  jwks.json
                              private.pem  public.pem
@@ -129,18 +131,55 @@ interface OutputFile {
   readonly secret: boolean;
 }
 
+/** An `--out` directory others could write into: they could swap or plant key files. */
+class UnsafeDirectoryError extends Error {
+  constructor(dir: string, mode: number) {
+    super(
+      `${dir} is writable by ${mode & 0o002 ? 'others' : 'its group'} (mode ${(mode & 0o777).toString(8).padStart(4, '0')}): ` +
+        'refusing to write keys into it; give a directory only you can write to, or a new one',
+    );
+    this.name = 'UnsafeDirectoryError';
+  }
+}
+
+/**
+ * Makes `dir` ready for key files: a new directory is created with mode 0700
+ * whatever the umask; an existing one must be a directory that neither its
+ * group nor others can write to.
+ */
+async function prepareOutDir(dir: string, shownAs: string): Promise<void> {
+  await mkdir(dirname(dir), { recursive: true, mode: 0o700 });
+  try {
+    // Not recursive: EEXIST tells a directory someone else may have made from one we made.
+    await mkdir(dir, { mode: 0o700 });
+    // The umask may have taken bits away; the owner needs all three, nobody else any.
+    await chmod(dir, 0o700);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  const stats = await stat(dir);
+  if (!stats.isDirectory()) {
+    throw Object.assign(new Error(`${shownAs} is not a directory`), { code: 'ENOTDIR' });
+  }
+  if ((stats.mode & 0o022) !== 0) throw new UnsafeDirectoryError(shownAs, stats.mode);
+}
+
 /** Writes the files into `dir`, refusing (before writing any) when one of them exists. */
-async function writeFiles(dir: string, files: readonly OutputFile[]): Promise<string[]> {
-  await mkdir(dir, { recursive: true });
+async function writeFiles(io: CliIo, dir: string, files: readonly OutputFile[]): Promise<string[]> {
+  const absolute = resolve(io.cwd, dir);
+  await prepareOutDir(absolute, dir);
   const paths = files.map((file) => join(dir, file.name));
-  const existing = paths.filter((path) => existsSync(path));
+  const existing = paths.filter((path) => existsSync(resolve(io.cwd, path)));
   if (existing.length > 0) {
     throw Object.assign(new Error(`${existing.join(', ')} already exist(s)`), { code: 'EEXIST' });
   }
   for (const [index, file] of files.entries()) {
     const content = file.content.endsWith('\n') ? file.content : `${file.content}\n`;
     // 'wx' fails when the file exists: a key is never overwritten, even in a race.
-    await writeFile(paths[index]!, content, { flag: 'wx', mode: file.secret ? 0o600 : 0o644 });
+    await writeFile(resolve(io.cwd, paths[index]!), content, {
+      flag: 'wx',
+      mode: file.secret ? 0o600 : 0o644,
+    });
   }
   return paths;
 }
@@ -203,7 +242,7 @@ export async function runKeygen(args: readonly string[], io: CliIo): Promise<num
     if (type === 'hs256') {
       const secret = generateSecret();
       if (outDir !== undefined) {
-        const [path] = await writeFiles(outDir, [{ name: 'secret.txt', content: secret, secret: true }]);
+        const [path] = await writeFiles(io, outDir, [{ name: 'secret.txt', content: secret, secret: true }]);
         out(io, asJson ? json({ alg: 'HS256', files: { secret: path } }) : `wrote ${path} (HS256 secret)`);
       } else {
         out(io, asJson ? json({ alg: 'HS256', secret }) : secret);
@@ -213,7 +252,7 @@ export async function runKeygen(args: readonly string[], io: CliIo): Promise<num
 
     const pair = generateKeyPair(type, { kid, bits });
     if (outDir !== undefined) {
-      const [privateJwk, publicJwk, jwks, privatePem, publicPem] = await writeFiles(outDir, [
+      const [privateJwk, publicJwk, jwks, privatePem, publicPem] = await writeFiles(io, outDir, [
         { name: 'private.jwk.json', content: json(pair.privateJwk), secret: true },
         { name: 'public.jwk.json', content: json(pair.publicJwk), secret: false },
         { name: 'jwks.json', content: json({ keys: [pair.publicJwk] }), secret: false },
@@ -249,6 +288,10 @@ export async function runKeygen(args: readonly string[], io: CliIo): Promise<num
     );
     return EXIT_OK;
   } catch (error) {
+    if (error instanceof UnsafeDirectoryError) {
+      err(io, `keygen: ${error.message}`);
+      return EXIT_FAILURE;
+    }
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EEXIST' || code === 'EACCES' || code === 'ENOTDIR' || code === 'EPERM') {
       err(io, `keygen: ${(error as Error).message} (nothing is overwritten)`);

@@ -1,4 +1,14 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { calculateJwkThumbprint, type JWK } from 'jose';
@@ -180,5 +190,54 @@ describe('tokenward keygen options', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('--type must be one of hs256, eddsa, es256, rs256');
     expect((await runCli(['keygen', 'eddsa'])).code).toBe(2);
+  });
+});
+
+describe('tokenward keygen --out: the directory', () => {
+  it('creates a missing directory (and its parents) with mode 0700, whatever the umask', async () => {
+    const out = join(dir, 'new-parent', 'keys');
+    const result = await runCli(['keygen', '--type', 'eddsa', '--out', out]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(statSync(out).mode & 0o777).toBe(0o700);
+    expect(statSync(join(dir, 'new-parent')).mode & 0o077).toBe(0);
+  });
+
+  it.each([
+    ['world-writable', 0o777],
+    ['world-writable with the sticky bit (like /tmp)', 0o1777],
+    ['group-writable', 0o770],
+  ])('refuses an existing %s directory and writes nothing into it', async (_name, mode) => {
+    const out = join(dir, `unsafe-${mode.toString(8)}`);
+    mkdirSync(out);
+    chmodSync(out, mode);
+    for (const args of [
+      ['keygen', '--out', out],
+      ['keygen', '--type', 'es256', '--out', out],
+    ]) {
+      const result = await runCli(args);
+      expect(result.code, args.join(' ')).toBe(1);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toContain(`${out} is writable by`);
+      expect(result.stderr).toContain('refusing to write keys into it');
+    }
+    expect(readdirSync(out)).toEqual([]);
+  });
+
+  it('writes into an existing directory only its owner can write to (0755 or 0700)', async () => {
+    for (const mode of [0o755, 0o700]) {
+      const out = join(dir, `safe-${mode.toString(8)}`);
+      mkdirSync(out);
+      chmodSync(out, mode);
+      expect((await runCli(['keygen', '--out', out])).code).toBe(0);
+      expect(existsSync(join(out, 'secret.txt'))).toBe(true);
+      expect(statSync(out).mode & 0o777).toBe(mode);
+    }
+  });
+
+  it('refuses a path that is a file', async () => {
+    const file = tempFile('not a directory');
+    const result = await runCli(['keygen', '--out', file]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('is not a directory');
   });
 });
