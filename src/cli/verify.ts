@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createAuth } from '../create-auth.js';
 import { isAuthError } from '../errors.js';
+import { describeKeyMaterial } from '../keys/key-material.js';
 import type { Duration } from '../lib/duration.js';
 import { normalizeType, REFRESH_TOKEN_TYPE } from '../tokens/check-type.js';
 import { decodeToken } from '../tokens/parse.js';
@@ -44,8 +45,10 @@ Key (exactly one):
   --key FILE       a PEM key (public SPKI or private PKCS#8), a JWK (JSON), or a
                    file holding an HMAC secret (its text, surrounding whitespace
                    removed). A key without a kid of its own is matched to the
-                   token's kid: the signature decides.
-  --secret-env VAR the HMAC secret is in the environment variable VAR (never printed)
+                   token's kid: the signature decides. A "secret" that is really
+                   a key (an OpenSSH line, base64 DER) is refused.
+  --secret-env VAR the HMAC secret is in the environment variable VAR (never printed);
+                   key material there (PEM, JWK, JWKS, OpenSSH, base64 DER) is refused
   --jwks FILE|URL  a JWKS file, or its https URL (http only on localhost):
                    verify-only mode, the token's kid picks the key
 
@@ -94,6 +97,21 @@ function parseJson(text: string, what: string): unknown {
   }
 }
 
+/**
+ * Refuses a would-be HMAC secret that is really key material (an OpenSSH
+ * line, base64 DER, a PEM or JWK text where a secret is read): keyed with a
+ * public key's bytes, HS256 would accept tokens anyone can forge.
+ */
+function refuseKeyMaterialAsSecret(secret: string, source: string): void {
+  const material = describeKeyMaterial(secret);
+  if (material === undefined) return;
+  throw new UsageError(
+    `${source} holds ${material}, not an HMAC secret: used as one, anyone holding the key could forge tokens. ` +
+      'Give a public key as a PEM (SPKI) or JWK file to --key, or a JWKS to --jwks',
+    'verify',
+  );
+}
+
 /** A key entry that takes the token's `kid` when the key has none of its own. */
 function withTokenKid(key: KeyEntry['key'], tokenKid: string | undefined): KeyEntry {
   const ownKid =
@@ -115,6 +133,7 @@ async function keySource(io: CliIo, parsed: ParsedArgs, tokenKid: string | undef
     if (secret === undefined || secret === '') {
       throw new UsageError(`--secret-env: the environment variable ${secretEnv} is not set`, 'verify');
     }
+    refuseKeyMaterialAsSecret(secret, `--secret-env: ${secretEnv}`);
     return { keys: withTokenKid(secret, tokenKid) };
   }
   if (jwks !== undefined) {
@@ -137,6 +156,7 @@ async function keySource(io: CliIo, parsed: ParsedArgs, tokenKid: string | undef
     return { keys: withTokenKid(jwk as KeyEntry['key'], tokenKid) };
   }
   if (text === '') throw new UsageError(`--key ${keyFile} is empty`, 'verify');
+  refuseKeyMaterialAsSecret(text, `--key ${keyFile}`);
   return { keys: withTokenKid(text, tokenKid) };
 }
 

@@ -220,6 +220,86 @@ describe('tokenward verify: failure', () => {
   });
 });
 
+describe('tokenward verify: key material given as an HMAC secret', () => {
+  const pair = generateKeyPairSync('ed25519');
+  const spkiDer = pair.publicKey.export({ type: 'spki', format: 'der' });
+  const rawPublic = pair.publicKey.export({ format: 'jwk' }).x as string;
+  const sshWire = (parts: Buffer[]) =>
+    Buffer.concat(
+      parts.flatMap((part) => {
+        const length = Buffer.alloc(4);
+        length.writeUInt32BE(part.length);
+        return [length, part];
+      }),
+    );
+  const sshLine = `ssh-ed25519 ${sshWire([Buffer.from('ssh-ed25519'), Buffer.from(rawPublic, 'base64url')]).toString('base64')} alice@laptop\n`;
+  const publicPem = pair.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  const publicJwk = JSON.stringify({ ...pair.publicKey.export({ format: 'jwk' }), kid: 'k1' });
+
+  /** A token signed with HS256 keyed by the public text itself: what anyone could forge. */
+  const forgedWith = (publicText: string) =>
+    new SignJWT({ sub: 'admin', jti: 'forged', roles: ['admin'] })
+      .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt' })
+      .setIssuer(ISSUER.issuer)
+      .setAudience('api')
+      .setIssuedAt()
+      .setExpirationTime('10m')
+      .sign(new TextEncoder().encode(publicText.trim()));
+
+  const refused = async (args: string[], env: Record<string, string>, what: string) => {
+    const result = await runCli(['verify', ...args, ...CHECKS], { env });
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(`holds ${what}, not an HMAC secret`);
+    expect(result.stderr).toContain('tokenward verify --help');
+  };
+
+  it.each([
+    ['an OpenSSH public key line (.pub)', sshLine, 'an OpenSSH key'],
+    ['bare base64 SPKI', `${spkiDer.toString('base64')}\n`, 'a base64-encoded DER key'],
+    [
+      'base64 SPKI wrapped over lines, as pasted from a PEM body',
+      `${spkiDer.toString('base64').replace(/(.{20})/g, '$1\n')}\n`,
+      'a base64-encoded DER key',
+    ],
+    [
+      'base64 PKCS#8 (a private key)',
+      pair.privateKey.export({ type: 'pkcs8', format: 'der' }).toString('base64'),
+      'a base64-encoded DER key',
+    ],
+  ])(
+    '--key refuses a file holding %s, and its forged token is never accepted',
+    async (_name, content, what) => {
+      const token = await forgedWith(content);
+      await refused([token, '--key', tempFile(content)], {}, what);
+    },
+  );
+
+  it.each([
+    ['a PEM public key', publicPem, 'a PEM key'],
+    ['the text of a JWK', publicJwk, 'the text of a JWK'],
+    ['the text of a JWKS', JSON.stringify({ keys: [JSON.parse(publicJwk)] }), 'the text of a JWKS'],
+    ['an OpenSSH public key line', sshLine, 'an OpenSSH key'],
+    ['bare base64 SPKI', spkiDer.toString('base64'), 'a base64-encoded DER key'],
+  ])('--secret-env refuses %s', async (_name, content, what) => {
+    const token = await forgedWith(content);
+    await refused([token, '--secret-env', 'TW_KEY_TEXT'], { TW_KEY_TEXT: content }, what);
+  });
+
+  it('still takes a real secret, and a PEM or JWK file as the key it is', async () => {
+    const token = await hsAuth.createAccessToken({ sub: 'u1' });
+    expect((await runCli(['verify', token, '--key', tempFile(`${SECRET}\n`), ...CHECKS])).code).toBe(0);
+    const edToken = await createAuth({
+      keys: { key: pair.privateKey, kid: 'k1' },
+      ...ISSUER,
+    }).createAccessToken({
+      sub: 'u1',
+    });
+    expect((await runCli(['verify', edToken, '--key', tempFile(publicPem), ...CHECKS])).code).toBe(0);
+    expect((await runCli(['verify', edToken, '--key', tempFile(publicJwk), ...CHECKS])).code).toBe(0);
+  });
+});
+
 describe('tokenward verify: usage errors (exit 2)', () => {
   const token = 'e30.e30.c2ln';
   it.each([
