@@ -78,9 +78,9 @@ const REFRESH_REFUSAL =
 /** Where the verification keys come from. */
 type KeySource = Pick<AuthOptions, 'keys' | 'jwks'>;
 
-async function readKeyFile(io: CliIo, path: string, option: string): Promise<string> {
+async function readKeyFile(io: CliIo, path: string, option: string): Promise<Buffer> {
   try {
-    return await readFile(resolve(io.cwd, path), 'utf8');
+    return await readFile(resolve(io.cwd, path));
   } catch (error) {
     throw new UsageError(
       `${option}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
@@ -102,7 +102,7 @@ function parseJson(text: string, what: string): unknown {
  * line, base64 DER, a PEM or JWK text where a secret is read): keyed with a
  * public key's bytes, HS256 would accept tokens anyone can forge.
  */
-function refuseKeyMaterialAsSecret(secret: string, source: string): void {
+function refuseKeyMaterialAsSecret(secret: string | Uint8Array, source: string): void {
   const material = describeKeyMaterial(secret);
   if (material === undefined) return;
   throw new UsageError(
@@ -138,13 +138,14 @@ async function keySource(io: CliIo, parsed: ParsedArgs, tokenKid: string | undef
   }
   if (jwks !== undefined) {
     if (/^https?:\/\//i.test(jwks)) return { jwks };
-    const set = parseJson(await readKeyFile(io, jwks, '--jwks'), `--jwks ${jwks}`);
+    const set = parseJson((await readKeyFile(io, jwks, '--jwks')).toString('utf8'), `--jwks ${jwks}`);
     if (typeof set !== 'object' || set === null || !Array.isArray((set as JsonWebKeySet).keys)) {
       throw new UsageError(`--jwks ${jwks} is not a JWKS (an object with a "keys" array)`, 'verify');
     }
     return { jwks: set as JsonWebKeySet };
   }
-  const text = (await readKeyFile(io, keyFile as string, '--key')).trim();
+  const bytes = await readKeyFile(io, keyFile as string, '--key');
+  const text = bytes.toString('utf8').trim();
   if (text.includes('-----BEGIN')) return { keys: withTokenKid(text, tokenKid) };
   if (text.startsWith('{')) {
     const jwk = parseJson(text, `--key ${keyFile}`) as Record<string, unknown>;
@@ -156,7 +157,8 @@ async function keySource(io: CliIo, parsed: ParsedArgs, tokenKid: string | undef
     return { keys: withTokenKid(jwk as KeyEntry['key'], tokenKid) };
   }
   if (text === '') throw new UsageError(`--key ${keyFile} is empty`, 'verify');
-  refuseKeyMaterialAsSecret(text, `--key ${keyFile}`);
+  // The bytes, not the text: a binary DER key does not survive decoding as UTF-8.
+  refuseKeyMaterialAsSecret(bytes, `--key ${keyFile}`);
   return { keys: withTokenKid(text, tokenKid) };
 }
 

@@ -275,6 +275,12 @@ describe('tokenward verify: key material given as an HMAC secret', () => {
     },
   );
 
+  it('--key refuses a binary DER file', async () => {
+    const path = join(dir, 'public.der');
+    writeFileSync(path, spkiDer);
+    await refused([await forgedWith('unused'), '--key', path], {}, 'a DER-encoded key');
+  });
+
   it.each([
     ['a PEM public key', publicPem, 'a PEM key'],
     ['the text of a JWK', publicJwk, 'the text of a JWK'],
