@@ -276,8 +276,13 @@ describe('tokenward verify: key material given as an HMAC secret', () => {
   );
 
   it('--key refuses a binary DER file', async () => {
+    // P-256: its algorithm OID has bytes that are not UTF-8, so only the file's bytes show the key.
+    const ecDer = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({
+      type: 'spki',
+      format: 'der',
+    });
     const path = join(dir, 'public.der');
-    writeFileSync(path, spkiDer);
+    writeFileSync(path, ecDer);
     await refused([await forgedWith('unused'), '--key', path], {}, 'a DER-encoded key');
   });
 
