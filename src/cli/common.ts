@@ -119,6 +119,16 @@ export function json(value: unknown): string {
   return JSON.stringify(value, null, 2);
 }
 
+/**
+ * The largest token `inspect` and `verify` read, in characters (64 KiB). Larger
+ * than the library's default `maxTokenSize` (8 KiB, `DEFAULT_MAX_TOKEN_SIZE`) on
+ * purpose: the CLI reads tokens of any issuer to debug them, some of which carry
+ * large claims, and here the limit only bounds what one pasted input costs.
+ * `verify` gives it to createAuth as `maxTokenSize`, so its decoding and its
+ * verification apply the same limit.
+ */
+export const CLI_MAX_TOKEN_SIZE = 64 * 1024;
+
 const MAX_STDIN_BYTES = 1024 * 1024;
 
 async function readStdin(io: CliIo): Promise<string> {

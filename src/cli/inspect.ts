@@ -6,6 +6,7 @@
 import { normalizeType } from '../tokens/check-type.js';
 import { decodeToken } from '../tokens/parse.js';
 import {
+  CLI_MAX_TOKEN_SIZE,
   type CliIo,
   EXIT_OK,
   json,
@@ -32,9 +33,6 @@ Options:
   -h, --help   show this help
 
 Exit codes: 0 decoded, 1 not a decodable JWT (the error code is printed), 2 usage error.`;
-
-/** The largest token `inspect` decodes; larger input is TOKEN_MALFORMED. */
-const MAX_INSPECT_SIZE = 64 * 1024;
 
 const TIME_CLAIMS = ['iat', 'nbf', 'exp'] as const;
 
@@ -92,7 +90,7 @@ export async function runInspect(args: readonly string[], io: CliIo): Promise<nu
   const token = await tokenArgument(io, 'inspect', parsed);
   let decoded: ReturnType<typeof decodeToken>;
   try {
-    decoded = decodeToken(token, MAX_INSPECT_SIZE);
+    decoded = decodeToken(token, CLI_MAX_TOKEN_SIZE);
   } catch (error) {
     return reportFailure(io, error);
   }

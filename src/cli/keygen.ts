@@ -1,5 +1,6 @@
 /**
- * `tokenward keygen`: an HMAC secret, or an EdDSA / ES256 / RS256 key pair as JWK and PEM.
+ * `tokenward keygen`: an HMAC secret, or a key pair as JWK and PEM, for every
+ * algorithm of the table in `keys/algorithms.ts` (its `keygenType` column).
  * @packageDocumentation
  */
 
@@ -8,7 +9,9 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { JWK } from 'jose';
+import { ALGORITHM_NAMES, ALGORITHMS, type AlgorithmSpec, type JwsAlgorithm } from '../keys/algorithms.js';
 import { jwkThumbprint } from '../keys/import-key.js';
+import { kidProblem } from '../keys/kid.js';
 import {
   type CliIo,
   EXIT_FAILURE,
@@ -22,33 +25,96 @@ import {
   UsageError,
 } from './common.js';
 
+/** The key types `keygen` generates: the `keygenType` of each algorithm in the table. */
+export type KeygenType = (typeof ALGORITHMS)[JwsAlgorithm]['keygenType'];
+
+/** The algorithms whose key is an HMAC secret. */
+export type SecretAlgorithm = {
+  [A in JwsAlgorithm]: (typeof ALGORITHMS)[A]['keyType'] extends 'secret' ? A : never;
+}[JwsAlgorithm];
+
+/** The algorithms whose key is a key pair. */
+export type KeyPairAlgorithm = Exclude<JwsAlgorithm, SecretAlgorithm>;
+
+/** The algorithm each `--type` generates for, in table order. */
+const ALGORITHM_BY_TYPE: ReadonlyMap<string, JwsAlgorithm> = new Map(
+  ALGORITHM_NAMES.map((alg) => [ALGORITHMS[alg].keygenType, alg]),
+);
+const KEYGEN_TYPES = [...ALGORITHM_BY_TYPE.keys()];
+const DEFAULT_TYPE: KeygenType = ALGORITHMS.HS256.keygenType;
+/** RSA modulus sizes offered; the table's minimum is the default. */
+const RSA_SIZES = [2048, 3072, 4096];
+
+function spec(alg: JwsAlgorithm): AlgorithmSpec {
+  return ALGORITHMS[alg];
+}
+
+function isSecretAlgorithm(alg: JwsAlgorithm): alg is SecretAlgorithm {
+  return spec(alg).keyType === 'secret';
+}
+
+/** The bytes of a secret for `alg`: the table's minimum, which RFC 7518 3.2 sets at the hash size. */
+function secretBytes(alg: SecretAlgorithm): number {
+  return spec(alg).minSecretBytes ?? 32;
+}
+
+/** The types whose keys are RSA: the only ones `--bits` applies to. */
+const RSA_TYPES = ALGORITHM_NAMES.filter((alg) => spec(alg).keyType === 'rsa').map(
+  (alg) => ALGORITHMS[alg].keygenType,
+);
+
+/** What a `--type` generates, for the usage text's type list. */
+function typeDescription(alg: JwsAlgorithm): string {
+  const row = spec(alg);
+  switch (row.keyType) {
+    case 'secret': {
+      const bytes = secretBytes(alg as SecretAlgorithm);
+      return `a random HMAC secret for ${alg}: ${bytes} random bytes, base64url (${Math.ceil((bytes * 4) / 3)} characters)`;
+    }
+    case 'ed25519':
+      return `an Ed25519 key pair (alg ${alg}): small keys, fast signatures`;
+    case 'ec':
+      return `a ${row.curve?.jwk ?? 'EC'} key pair (alg ${alg})`;
+    case 'rsa':
+      return `an RSA key pair (alg ${alg}), ${row.minModulusBits ?? 2048} bits unless --bits says otherwise`;
+  }
+}
+
+/** The HMAC algorithms other than the default, which createAuth needs named next to their secret. */
+const OTHER_SECRET_ALGORITHMS = ALGORITHM_NAMES.filter((alg) => isSecretAlgorithm(alg) && alg !== 'HS256');
+
+const TYPE_LINES = ALGORITHM_NAMES.map((alg) => {
+  const type = ALGORITHMS[alg].keygenType;
+  const name = type === DEFAULT_TYPE ? `${type} (default)` : type;
+  return `  ${name.padEnd(15)}  ${typeDescription(alg)}`;
+}).join('\n');
+
 /** The usage text of `keygen`. */
-export const KEYGEN_USAGE = `Usage: tokenward keygen [--type hs256|eddsa|es256|rs256] [--kid KID] [--out DIR] [--json]
+export const KEYGEN_USAGE = `Usage: tokenward keygen [--type ${KEYGEN_TYPES.join('|')}] [--kid KID] [--bits N] [--out DIR] [--json]
 
 Generates signing material for createAuth({ keys }).
 
-  hs256 (default)  a random HMAC secret: 32 random bytes, base64url (43 characters).
-                   Use the string as is: keys: process.env.JWT_SECRET.
-                   Only the secret is written to standard output, so that
-                   JWT_SECRET="$(npx tokenward keygen)" works.
-  eddsa            an Ed25519 key pair (alg EdDSA): small keys, fast signatures.
-  es256            a P-256 key pair (alg ES256).
-  rs256            an RSA key pair (alg RS256), 2048 bits unless --bits says otherwise.
+${TYPE_LINES}
+
+A secret is used as the string it is: keys: process.env.JWT_SECRET for HS256,
+keys: { key: process.env.JWT_SECRET, alg } for ${OTHER_SECRET_ALGORITHMS.join(' or ')}. Only
+the secret is written to standard output, so that
+JWT_SECRET="$(npx tokenward keygen)" works.
 
 A key pair is printed as a private JWK and a public JWK (both with kid, alg and
 use "sig") and as PEM (private key PKCS#8, public key SPKI).
 
 Options:
-  --type TYPE   hs256, eddsa, es256 or rs256 (default hs256)
+  --type TYPE   ${KEYGEN_TYPES.join(', ')} (default ${DEFAULT_TYPE})
   --kid KID     the key id of a key pair (default: its RFC 7638 JWK thumbprint);
                 a PEM carries no kid, so pass { key: pem, kid } to createAuth
                 when you choose one
-  --bits N      RSA modulus size: 2048, 3072 or 4096 (rs256 only; default 2048)
+  --bits N      RSA modulus size: ${RSA_SIZES.join(', ')} (${RSA_TYPES.join(', ')} only; default ${RSA_SIZES[0]})
   --out DIR     write files into DIR instead of printing. A new DIR is created
                 with mode 0700; an existing one that its group or others can
                 write to is refused. Existing files are never overwritten;
                 secret files get mode 0600:
-                  hs256:     secret.txt
+                  secret:    secret.txt
                   key pair:  private.jwk.json  public.jwk.json  jwks.json
                              private.pem  public.pem
   --json        print one JSON object instead of text
@@ -59,19 +125,12 @@ them out of logs and version control.
 
 Exit codes: 0 generated, 1 a file could not be written, 2 usage error.`;
 
-/** The key types `keygen` generates. */
-export type KeygenType = 'hs256' | 'eddsa' | 'es256' | 'rs256';
-
-const KEY_TYPES: readonly KeygenType[] = ['hs256', 'eddsa', 'es256', 'rs256'];
-const RSA_SIZES = [2048, 3072, 4096];
-const SECRET_BYTES = 32;
-
 /** A generated key pair with everything `keygen` prints about it. */
 export interface GeneratedKeyPair {
   /** The key id. */
   readonly kid: string;
   /** The JWS algorithm the key signs with. */
-  readonly alg: 'EdDSA' | 'ES256' | 'RS256';
+  readonly alg: KeyPairAlgorithm;
   /** The private JWK, with `kid`, `alg` and `use`. */
   readonly privateJwk: JWK;
   /** The public JWK, with `kid`, `alg` and `use`. */
@@ -82,34 +141,35 @@ export interface GeneratedKeyPair {
   readonly publicPem: string;
 }
 
-/** Generates a random HMAC secret: 32 random bytes as base64url text. */
-export function generateSecret(): string {
-  return randomBytes(SECRET_BYTES).toString('base64url');
+/** Generates a random HMAC secret for `alg` (HS256 by default): as many random bytes as the table asks, as base64url text. */
+export function generateSecret(alg: SecretAlgorithm = 'HS256'): string {
+  return randomBytes(secretBytes(alg)).toString('base64url');
 }
 
-function newKeyPair(
-  type: Exclude<KeygenType, 'hs256'>,
-  bits: number,
-): { privateKey: KeyObject; publicKey: KeyObject } {
-  switch (type) {
-    case 'eddsa':
+function newKeyPair(alg: KeyPairAlgorithm, bits: number): { privateKey: KeyObject; publicKey: KeyObject } {
+  const row = spec(alg);
+  switch (row.keyType) {
+    case 'ed25519':
       return generateKeyPairSync('ed25519');
-    case 'es256':
-      return generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    case 'rs256':
+    case 'ec':
+      if (row.curve === undefined) throw new Error(`the algorithm table gives ${alg} no curve`);
+      return generateKeyPairSync('ec', { namedCurve: row.curve.node });
+    case 'rsa':
       return generateKeyPairSync('rsa', { modulusLength: bits, publicExponent: 0x10001 });
+    case 'secret':
+      throw new Error(`${alg} takes a secret, not a key pair`);
   }
 }
 
-const ALGORITHMS = { eddsa: 'EdDSA', es256: 'ES256', rs256: 'RS256' } as const;
-
-/** Generates a key pair of the type, named `kid` or else by its RFC 7638 thumbprint. */
+/** Generates a key pair for `alg`, named `kid` or else by its RFC 7638 thumbprint. */
 export function generateKeyPair(
-  type: Exclude<KeygenType, 'hs256'>,
+  alg: KeyPairAlgorithm,
   options: { kid?: string | undefined; bits?: number | undefined } = {},
 ): GeneratedKeyPair {
-  const { privateKey, publicKey } = newKeyPair(type, options.bits ?? 2048);
-  const alg = ALGORITHMS[type];
+  const { privateKey, publicKey } = newKeyPair(
+    alg,
+    options.bits ?? spec(alg).minModulusBits ?? RSA_SIZES[0]!,
+  );
   const publicBase = publicKey.export({ format: 'jwk' }) as JWK;
   const kid = options.kid ?? jwkThumbprint(publicBase);
   const privateBase = privateKey.export({ format: 'jwk' }) as JWK;
@@ -184,34 +244,34 @@ async function writeFiles(io: CliIo, dir: string, files: readonly OutputFile[]):
   return paths;
 }
 
-function parseType(value: string | undefined): KeygenType {
-  const type = (value ?? 'hs256').toLowerCase();
-  if (!(KEY_TYPES as readonly string[]).includes(type)) {
-    throw new UsageError(`--type must be one of ${KEY_TYPES.join(', ')}`, 'keygen');
-  }
-  return type as KeygenType;
+function parseType(value: string | undefined): JwsAlgorithm {
+  const alg = ALGORITHM_BY_TYPE.get((value ?? DEFAULT_TYPE).toLowerCase());
+  if (alg === undefined) throw new UsageError(`--type must be one of ${KEYGEN_TYPES.join(', ')}`, 'keygen');
+  return alg;
 }
 
-function parseBits(value: string | undefined, type: KeygenType): number | undefined {
+function parseBits(value: string | undefined, alg: JwsAlgorithm): number | undefined {
   if (value === undefined) return undefined;
-  if (type !== 'rs256') throw new UsageError('--bits only applies to --type rs256', 'keygen');
+  const row = spec(alg);
+  if (row.keyType !== 'rsa')
+    throw new UsageError(`--bits only applies to --type ${RSA_TYPES.join(', ')}`, 'keygen');
   const bits = Number(value);
-  if (!RSA_SIZES.includes(bits))
-    throw new UsageError(`--bits must be one of ${RSA_SIZES.join(', ')}`, 'keygen');
+  const sizes = RSA_SIZES.filter((size) => size >= (row.minModulusBits ?? 0));
+  if (!sizes.includes(bits)) throw new UsageError(`--bits must be one of ${sizes.join(', ')}`, 'keygen');
   return bits;
 }
 
-function parseKid(value: string | undefined, type: KeygenType): string | undefined {
+function parseKid(value: string | undefined, alg: JwsAlgorithm): string | undefined {
   if (value === undefined) return undefined;
-  if (type === 'hs256') {
+  if (isSecretAlgorithm(alg)) {
     throw new UsageError(
       '--kid applies to key pairs; for a secret, name it in createAuth: keys: [{ key: secret, kid }]',
       'keygen',
     );
   }
-  if (value.length === 0 || value.length > 256) {
-    throw new UsageError('--kid must have between 1 and 256 characters', 'keygen');
-  }
+  // The rule key import applies, so a kid keygen accepts is one createAuth accepts.
+  const problem = kidProblem(value);
+  if (problem !== undefined) throw new UsageError(`--kid: ${problem}`, 'keygen');
   return value;
 }
 
@@ -232,25 +292,25 @@ export async function runKeygen(args: readonly string[], io: CliIo): Promise<num
   if (parsed.positionals.length > 0) {
     throw new UsageError(`unexpected argument: ${parsed.positionals[0]}`, 'keygen');
   }
-  const type = parseType(stringOption(parsed, 'type'));
-  const bits = parseBits(stringOption(parsed, 'bits'), type);
-  const kid = parseKid(stringOption(parsed, 'kid'), type);
+  const alg = parseType(stringOption(parsed, 'type'));
+  const bits = parseBits(stringOption(parsed, 'bits'), alg);
+  const kid = parseKid(stringOption(parsed, 'kid'), alg);
   const outDir = stringOption(parsed, 'out');
   const asJson = parsed.values.json === true;
 
   try {
-    if (type === 'hs256') {
-      const secret = generateSecret();
+    if (isSecretAlgorithm(alg)) {
+      const secret = generateSecret(alg);
       if (outDir !== undefined) {
         const [path] = await writeFiles(io, outDir, [{ name: 'secret.txt', content: secret, secret: true }]);
-        out(io, asJson ? json({ alg: 'HS256', files: { secret: path } }) : `wrote ${path} (HS256 secret)`);
+        out(io, asJson ? json({ alg, files: { secret: path } }) : `wrote ${path} (${alg} secret)`);
       } else {
-        out(io, asJson ? json({ alg: 'HS256', secret }) : secret);
+        out(io, asJson ? json({ alg, secret }) : secret);
       }
       return EXIT_OK;
     }
 
-    const pair = generateKeyPair(type, { kid, bits });
+    const pair = generateKeyPair(alg, { kid, bits });
     if (outDir !== undefined) {
       const [privateJwk, publicJwk, jwks, privatePem, publicPem] = await writeFiles(io, outDir, [
         { name: 'private.jwk.json', content: json(pair.privateJwk), secret: true },

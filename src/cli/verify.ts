@@ -7,12 +7,14 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createAuth } from '../create-auth.js';
 import { isAuthError } from '../errors.js';
+import { algorithmSpec, type JwsAlgorithm } from '../keys/algorithms.js';
 import { describeKeyMaterial } from '../keys/key-material.js';
 import type { Duration } from '../lib/duration.js';
 import { normalizeType, REFRESH_TOKEN_TYPE } from '../tokens/check-type.js';
 import { decodeToken } from '../tokens/parse.js';
 import type { AuthOptions, JsonWebKeySet, KeyEntry } from '../types.js';
 import {
+  CLI_MAX_TOKEN_SIZE,
   type CliIo,
   EXIT_OK,
   err,
@@ -120,7 +122,28 @@ function withTokenKid(key: KeyEntry['key'], tokenKid: string | undefined): KeyEn
   return { key, kid: tokenKid };
 }
 
-async function keySource(io: CliIo, parsed: ParsedArgs, tokenKid: string | undefined): Promise<KeySource> {
+/**
+ * A secret's key entry: the token's `kid`, and its `alg` when that is an HMAC
+ * algorithm. A secret names no algorithm of its own (createAuth would take
+ * HS256), and letting the token pick among the HMAC ones is safe: each still
+ * needs the secret, so HS384 and HS512 secrets verify as HS256 ones do.
+ */
+function secretEntry(secret: string, tokenKid: string | undefined, tokenAlg: unknown): KeyEntry {
+  const entry = withTokenKid(secret, tokenKid);
+  const row = algorithmSpec(tokenAlg);
+  // A secret too short for the token's algorithm stays HS256, so the token fails (exit 1) rather than the key (exit 2).
+  const fits =
+    row?.keyType === 'secret' &&
+    Buffer.byteLength(secret, 'utf8') >= (row.minSecretBytes ?? Number.POSITIVE_INFINITY);
+  return fits ? { ...entry, alg: tokenAlg as JwsAlgorithm } : entry;
+}
+
+async function keySource(
+  io: CliIo,
+  parsed: ParsedArgs,
+  tokenKid: string | undefined,
+  tokenAlg: unknown,
+): Promise<KeySource> {
   const keyFile = stringOption(parsed, 'key');
   const secretEnv = stringOption(parsed, 'secret-env');
   const jwks = stringOption(parsed, 'jwks');
@@ -134,7 +157,7 @@ async function keySource(io: CliIo, parsed: ParsedArgs, tokenKid: string | undef
       throw new UsageError(`--secret-env: the environment variable ${secretEnv} is not set`, 'verify');
     }
     refuseKeyMaterialAsSecret(secret, `--secret-env: ${secretEnv}`);
-    return { keys: withTokenKid(secret, tokenKid) };
+    return { keys: secretEntry(secret, tokenKid, tokenAlg) };
   }
   if (jwks !== undefined) {
     if (/^https?:\/\//i.test(jwks)) return { jwks };
@@ -159,7 +182,7 @@ async function keySource(io: CliIo, parsed: ParsedArgs, tokenKid: string | undef
   if (text === '') throw new UsageError(`--key ${keyFile} is empty`, 'verify');
   // The bytes, not the text: a binary DER key does not survive decoding as UTF-8.
   refuseKeyMaterialAsSecret(bytes, `--key ${keyFile}`);
-  return { keys: withTokenKid(text, tokenKid) };
+  return { keys: secretEntry(text, tokenKid, tokenAlg) };
 }
 
 /** The token's own value of a string claim (unverified), used only when no expectation was given. */
@@ -204,12 +227,12 @@ export async function runVerify(args: readonly string[], io: CliIo): Promise<num
   let header: Readonly<Record<string, unknown>>;
   let payload: Readonly<Record<string, unknown>>;
   try {
-    ({ header, payload } = decodeToken(token, 64 * 1024));
+    ({ header, payload } = decodeToken(token, CLI_MAX_TOKEN_SIZE));
   } catch (error) {
     return reportFailure(io, error);
   }
   const tokenKid = typeof header.kid === 'string' && header.kid !== '' ? header.kid : undefined;
-  const source = await keySource(io, parsed, tokenKid);
+  const source = await keySource(io, parsed, tokenKid, header.alg);
 
   const notChecked: string[] = [];
   let issuer = stringOption(parsed, 'iss');
@@ -239,6 +262,7 @@ export async function runVerify(args: readonly string[], io: CliIo): Promise<num
       ...(audience !== undefined ? { audience } : {}),
       ...(maxTtl !== undefined ? { accessTokenTtl: maxTtl } : {}),
       clockTolerance: durationOption(parsed, 'clock-tolerance') ?? '5s',
+      maxTokenSize: CLI_MAX_TOKEN_SIZE,
       ...(typs.length > 0 ? { accessTokenType: typs } : {}),
     });
   } catch (error) {

@@ -14,6 +14,8 @@ import { join } from 'node:path';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuth } from '../../src/create-auth.js';
+import { ALGORITHM_NAMES, ALGORITHMS } from '../../src/keys/algorithms.js';
+import { MAX_KID_LENGTH } from '../../src/keys/kid.js';
 import { runCli } from './run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tokenward-keygen-'));
@@ -188,7 +190,7 @@ describe('tokenward keygen options', () => {
   it('exits 2 for an unknown type or a stray argument', async () => {
     const unknown = await runCli(['keygen', '--type', 'hs1']);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('--type must be one of hs256, eddsa, es256, rs256');
+    expect(unknown.stderr).toContain('--type must be one of hs256, hs384, hs512, eddsa, es256, rs256');
     expect((await runCli(['keygen', 'eddsa'])).code).toBe(2);
   });
 });
@@ -239,5 +241,82 @@ describe('tokenward keygen --out: the directory', () => {
     const result = await runCli(['keygen', '--out', file]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('is not a directory');
+  });
+});
+
+describe('tokenward keygen reads the algorithm table', () => {
+  it('offers every keygenType of the table, in its usage and its --type', async () => {
+    const { stdout } = await runCli(['keygen', '--help']);
+    for (const alg of ALGORITHM_NAMES) {
+      const type = ALGORITHMS[alg].keygenType;
+      expect(stdout).toMatch(new RegExp(`^  ${type}( \\(default\\))?\\s+.*${alg}`, 'm'));
+      const result = await runCli(['keygen', '--type', type, '--json']);
+      expect(result.code, type).toBe(0);
+      expect(JSON.parse(result.stdout)).toMatchObject({ alg });
+    }
+  });
+
+  it.each([
+    ['hs384', 'HS384', 48],
+    ['hs512', 'HS512', 64],
+  ] as const)(
+    '--type %s makes a secret of minSecretBytes that createAuth and verify take with alg %s',
+    async (type, alg, bytes) => {
+      expect(ALGORITHMS[alg].minSecretBytes).toBe(bytes);
+      const result = await runCli(['keygen', '--type', type]);
+      expect(result.code).toBe(0);
+      const secret = result.stdout.trim();
+      expect(secret).toMatch(/^[A-Za-z0-9_-]+$/);
+      expect(Buffer.from(secret, 'base64url')).toHaveLength(bytes);
+      expect((await runCli(['keygen', '--type', type])).stdout).not.toBe(result.stdout);
+      expect(JSON.parse((await runCli(['keygen', '--type', type, '--json'])).stdout)).toEqual({
+        alg,
+        secret: expect.stringMatching(/^[\w-]+$/),
+      });
+
+      const token = await createAuth({ keys: { key: secret, alg }, ...ISSUER }).createAccessToken({
+        sub: 'u1',
+      });
+      expect(JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString())).toMatchObject({ alg });
+      const viaEnv = await runCli(['verify', token, '--secret-env', 'TW_SECRET', ...CHECKS], {
+        env: { TW_SECRET: secret },
+      });
+      expect(viaEnv.code, viaEnv.stderr).toBe(0);
+      expect(viaEnv.stderr).toContain(`valid: ${alg} signature`);
+      const viaFile = await runCli(['verify', token, '--key', tempFile(`${secret}\n`), ...CHECKS]);
+      expect(viaFile.code, viaFile.stderr).toBe(0);
+      // The same token with another secret still fails as a token (exit 1), not as a key.
+      const other = (await runCli(['keygen', '--type', type])).stdout.trim();
+      const wrong = await runCli(['verify', token, '--secret-env', 'TW_SECRET', ...CHECKS], {
+        env: { TW_SECRET: other },
+      });
+      expect(wrong.code).toBe(1);
+      expect(wrong.stderr).toMatch(/^TOKEN_INVALID: /);
+      expect((await runCli(['keygen', '--type', type, '--bits', '3072'])).code).toBe(2);
+    },
+  );
+
+  it('writes an HS512 secret with --out', async () => {
+    const out = join(dir, 'hs512');
+    const result = await runCli(['keygen', '--type', 'hs512', '--out', out, '--json']);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({ alg: 'HS512', files: { secret: join(out, 'secret.txt') } });
+    expect(Buffer.from(readFileSync(join(out, 'secret.txt'), 'utf8').trim(), 'base64url')).toHaveLength(64);
+  });
+
+  it('applies the kid rule of key import to --kid', async () => {
+    for (const kid of ['', 'k'.repeat(MAX_KID_LENGTH + 1)]) {
+      const result = await runCli(['keygen', '--type', 'eddsa', '--kid', kid]);
+      expect(result.code).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toContain(
+        `--kid: a kid must be a non-empty string of at most ${MAX_KID_LENGTH} characters`,
+      );
+    }
+    const longest = 'k'.repeat(MAX_KID_LENGTH);
+    const result = await runCli(['keygen', '--type', 'eddsa', '--kid', longest, '--json']);
+    expect(result.code).toBe(0);
+    const { privateJwk } = JSON.parse(result.stdout) as KeyPairOutput;
+    expect(createAuth({ keys: privateJwk }).jwks().keys[0]?.kid).toBe(longest);
   });
 });

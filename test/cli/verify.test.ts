@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI_MAX_TOKEN_SIZE } from '../../src/cli/common.js';
 import { createAuth } from '../../src/create-auth.js';
+import { DEFAULT_MAX_TOKEN_SIZE } from '../../src/tokens/token-size.js';
 import { runCli } from './run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tokenward-verify-'));
@@ -147,6 +149,33 @@ describe('tokenward verify: output', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("'--\\u001b[2J\\u202e'");
     expect(result.stderr).toMatch(/^[\x20-\x7e\n]*$/);
+  });
+});
+
+describe('tokenward inspect and verify: the token size limit', () => {
+  const bigAuth = createAuth({ keys: SECRET, ...ISSUER, maxTokenSize: 1024 * 1024 });
+  const tokenOfAbout = (size: number) =>
+    bigAuth.createAccessToken({ sub: 'u1', pad: 'p'.repeat(Math.ceil((size * 3) / 4)) });
+
+  it('reads a 20 KB token from another issuer with both commands (over the library default of 8 KiB)', async () => {
+    const token = await tokenOfAbout(20_000);
+    expect(token.length).toBeGreaterThan(DEFAULT_MAX_TOKEN_SIZE);
+    expect((await runCli(['inspect', token])).code).toBe(0);
+    const verified = await runCli(['verify', token, '--secret-env', 'TW_SECRET', ...CHECKS], ENV);
+    expect(verified.code, verified.stderr).toBe(0);
+  });
+
+  it('refuses a token over CLI_MAX_TOKEN_SIZE with TOKEN_MALFORMED in both commands', async () => {
+    const token = await tokenOfAbout(CLI_MAX_TOKEN_SIZE + 10);
+    expect(token.length).toBeGreaterThan(CLI_MAX_TOKEN_SIZE);
+    for (const args of [
+      ['inspect', token],
+      ['verify', token, '--secret-env', 'TW_SECRET', ...CHECKS],
+    ]) {
+      const result = await runCli(args, ENV);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe(`TOKEN_MALFORMED: the token is larger than ${CLI_MAX_TOKEN_SIZE} bytes\n`);
+    }
   });
 });
 
