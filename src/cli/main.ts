@@ -13,7 +13,7 @@ import { runVerify, VERIFY_USAGE } from './verify.js';
 export const MAIN_USAGE = `Usage: tokenward <command> [options]
 
 Commands:
-  keygen    generate an HMAC secret, or an EdDSA / ES256 / RS256 key pair (JWK and PEM)
+  keygen    generate an HMAC secret or a key pair (JWK and PEM): see "tokenward keygen --help"
   inspect   decode a token and show its header, claims and times (UNVERIFIED)
   verify    verify an access token with a key, a secret or a JWKS
 
