@@ -55,7 +55,10 @@ function isSecretAlgorithm(alg: JwsAlgorithm): alg is SecretAlgorithm {
 
 /** The bytes of a secret for `alg`: the table's minimum, which RFC 7518 3.2 sets at the hash size. */
 function secretBytes(alg: SecretAlgorithm): number {
-  return spec(alg).minSecretBytes ?? 32;
+  const bytes = spec(alg).minSecretBytes;
+  // Every secret row of the table has one; a row without it is a bug of the table, not a default.
+  if (bytes === undefined) throw new Error(`the algorithm table gives ${alg} no minSecretBytes`);
+  return bytes;
 }
 
 /** The types whose keys are RSA: the only ones `--bits` applies to. */
