@@ -2,8 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAuth } from '../../src/index.js';
-import { type RedisClientLike, RedisTokenStore } from '../../src/stores/redis.js';
+import { AuthError, createAuth } from '../../src/index.js';
+import {
+  type RedisClientLike,
+  RedisTokenStore,
+  type RedisTokenStoreConfig,
+  type RedisTokenStoreOptions,
+} from '../../src/stores/redis.js';
 import type { TokenStore } from '../../src/stores/token-store.js';
 import { describeTokenStore } from '../../src/testing/index.js';
 import { type RedisServer, redisAvailable, startRedisServer } from '../support/redis-server.js';
@@ -12,6 +17,17 @@ type NodeRedisClient = ReturnType<typeof createClient>;
 
 const STORE_CLIENT_NAME = 'tokenward-store';
 const SECRET = 'redis-store-test-secret-at-least-32-bytes';
+const CONFIG_INVALID = { name: 'AuthError', code: 'CONFIG_INVALID' };
+
+/** What `action` throws (synchronously), or a marker when it throws nothing. */
+function thrownBy(action: () => unknown): unknown {
+  try {
+    action();
+  } catch (error) {
+    return error;
+  }
+  return new Error('nothing was thrown');
+}
 
 function connectIoredis(server: RedisServer, name = STORE_CLIENT_NAME): Redis {
   return new Redis({
@@ -178,7 +194,7 @@ describe.skipIf(!redisAvailable)('RedisTokenStore', () => {
   ];
 
   describe.each(clients)('store specifics with %s', (_name, client) => {
-    it('gives every key a TTL matching its record, after every operation', async () => {
+    it('gives family keys a TTL matching their record and the subject hash none, after every operation', async () => {
       const prefix = `ttl-${randomUUID()}:`;
       const store = new RedisTokenStore(client(), { prefix });
       for (const [name, step] of await everyOperation(store)) {
@@ -187,22 +203,28 @@ describe.skipIf(!redisAvailable)('RedisTokenStore', () => {
         expect(keys.length, `keys after ${name}`).toBeGreaterThan(0);
         for (const key of keys) {
           const ttl = await admin.pttl(key);
+          if (key.endsWith(':s')) {
+            // Revocations: no TTL, so that no volatile-* eviction policy can drop them.
+            expect(ttl, `PTTL of ${key} after ${name}`).toBe(-1);
+            continue;
+          }
           expect(ttl, `PTTL of ${key} after ${name}`).toBeGreaterThan(0);
           // The longest expiry any step gives is 90 s from the start.
           expect(ttl, `PTTL of ${key} after ${name}`).toBeLessThanOrEqual(90_000);
         }
       }
       const keys = await keysWithPrefix(admin, prefix);
-      expect(keys).toHaveLength(3);
-      // The family follows its live token (90 s), the denial its token (30 s), the subject record 45 s.
-      const ttls = Object.fromEntries(
-        await Promise.all(
-          keys.map(async (key) => [key.split(':').at(-2) ?? '', await admin.pttl(key)] as const),
-        ),
-      );
-      expect(ttls.f).toBeGreaterThan(85_000);
-      expect(ttls.a).toBeLessThanOrEqual(30_000);
-      expect(ttls.a).toBeGreaterThan(25_000);
+      expect(keys).toHaveLength(2);
+      const familyKey = keys.find((key) => key.split(':').at(-2) === 'f') ?? '';
+      const subjectKey = keys.find((key) => key.endsWith(':s')) ?? '';
+      // The family follows its live token (90 s).
+      expect(await admin.pttl(familyKey)).toBeGreaterThan(85_000);
+      // The subject hash holds the denial (30 s) and the subject revocation (45 s), each
+      // with its expiry, and when the earliest of them is due (the denial's).
+      const subject = await admin.hgetall(subjectKey);
+      expect(Object.keys(subject).sort()).toEqual(['d:at1', 'n', 't', 'x']);
+      expect(Number(subject.x) - Number(subject['d:at1'])).toBe(15_000);
+      expect(subject.n).toBe(subject['d:at1']);
     });
 
     it('honours the key prefix and keeps every key of a subject in one hash slot', async () => {
@@ -210,7 +232,7 @@ describe.skipIf(!redisAvailable)('RedisTokenStore', () => {
       const store = new RedisTokenStore(client(), { prefix });
       for (const [, step] of await everyOperation(store, 'x{y}z')) await step();
       const keys = await keysWithPrefix(admin, prefix);
-      expect(keys).toHaveLength(3);
+      expect(keys).toHaveLength(2);
       const tags = new Set(keys.map((key) => /^[^{]*\{([^}]*)\}/.exec(key.slice(prefix.length))?.[1]));
       expect(tags.size).toBe(1);
       expect([...tags][0]).toMatch(/^[A-Za-z0-9_-]{22}$/);
@@ -223,16 +245,89 @@ describe.skipIf(!redisAvailable)('RedisTokenStore', () => {
         now: Date.now(),
       });
       const defaultKeys = await keysWithPrefix(admin, 'tokenward:');
-      expect(defaultKeys.some((key) => key.endsWith(':a:a'))).toBe(true);
-      expect(() => new RedisTokenStore(client(), { prefix: 'app{1}:' })).toThrow(TypeError);
+      expect(defaultKeys.some((key) => key.endsWith(':s'))).toBe(true);
+      expect(thrownBy(() => new RedisTokenStore(client(), { prefix: 'app{1}:' }))).toMatchObject(
+        CONFIG_INVALID,
+      );
+    });
+
+    it('removes expired revocations itself and deletes the subject hash once nothing in it is live', async () => {
+      const prefix = `expiry-${randomUUID()}:`;
+      const store = new RedisTokenStore(client(), { prefix });
+      const now = Date.now();
+      const subject = randomUUID();
+      await store.revokeAccessToken({ subject, tokenId: 'short', expiresAt: now + 1_000, now });
+      await store.revokeAccessToken({ subject, tokenId: 'long', expiresAt: now + 3_000, now });
+      await store.revokeSubject({ subject, revokedAt: now, expiresAt: now + 2_000, now });
+      const [subjectKey] = await keysWithPrefix(admin, prefix);
+      expect(Object.keys(await admin.hgetall(subjectKey ?? '')).sort()).toEqual([
+        'd:long',
+        'd:short',
+        'n',
+        't',
+        'x',
+      ]);
+      // Past the first expiry (by the caller's clock), any script of the subject drops it.
+      const later = now + 1_500;
+      expect(await store.isAccessTokenRevoked({ subject, tokenId: 'short', issuedAt: now, now: later })).toBe(
+        false,
+      );
+      expect(Object.keys(await admin.hgetall(subjectKey ?? '')).sort()).toEqual(['d:long', 'n', 't', 'x']);
+      expect(await admin.hget(subjectKey ?? '', 'n')).toBe(String(now + 2_000));
+      expect(await store.isAccessTokenRevoked({ subject, tokenId: 'long', issuedAt: now, now: later })).toBe(
+        true,
+      );
+      // Past the last one, the hash goes.
+      expect(
+        await store.isAccessTokenRevoked({ subject, tokenId: 'long', issuedAt: now, now: now + 3_000 }),
+      ).toBe(false);
+      expect(await keysWithPrefix(admin, prefix)).toEqual([]);
+    });
+
+    it("bounds one subject's hash: denials past the limit fold into one, every denied token stays refused", async () => {
+      const prefix = `fold-${randomUUID()}:`;
+      const store = new RedisTokenStore(client(), { prefix });
+      const subject = randomUUID();
+      const start = Date.now();
+      const denied = 300;
+      for (let i = 0; i < denied; i++) {
+        // Issued and denied one millisecond apart, by the caller's clock.
+        const now = start + i;
+        await store.revokeAccessToken({ subject, tokenId: `t${i}`, expiresAt: now + 60_000, now });
+      }
+      const [subjectKey] = await keysWithPrefix(admin, prefix);
+      expect(await admin.hlen(subjectKey ?? '')).toBeLessThanOrEqual(128);
+      const now = start + denied;
+      for (let i = 0; i < denied; i++) {
+        const ref = { subject, tokenId: `t${i}`, issuedAt: start + i, now };
+        expect(await store.isAccessTokenRevoked(ref), `t${i}`).toBe(true);
+      }
+      // A token issued after the last denial is not touched, nor another subject's.
+      expect(
+        await store.isAccessTokenRevoked({ subject, tokenId: 'new', issuedAt: now + 1, now: now + 1 }),
+      ).toBe(false);
+      expect(
+        await store.isAccessTokenRevoked({ subject: 'other', tokenId: 't1', issuedAt: start, now }),
+      ).toBe(false);
+      // Each denied token stays refused until its own expiry at least, then everything goes.
+      expect(
+        await store.isAccessTokenRevoked({ subject, tokenId: 't0', issuedAt: start, now: start + 59_999 }),
+      ).toBe(true);
+      const lastExpiry = start + denied - 1 + 60_000;
+      const last = { subject, tokenId: `t${denied - 1}`, issuedAt: start + denied - 1 };
+      expect(await store.isAccessTokenRevoked({ ...last, now: lastExpiry - 1 })).toBe(true);
+      expect(await store.isAccessTokenRevoked({ ...last, now: lastExpiry })).toBe(false);
+      expect(await keysWithPrefix(admin, prefix)).toEqual([]);
     });
 
     it('takes the client and the prefix in one object too', async () => {
       const prefix = `config-${randomUUID()}:`;
       const store = new RedisTokenStore({ client: client(), prefix });
       for (const [, step] of await everyOperation(store)) await step();
-      expect(await keysWithPrefix(admin, prefix)).toHaveLength(3);
-      expect(() => new RedisTokenStore({ client: client(), prefix: '{x}' })).toThrow(TypeError);
+      expect(await keysWithPrefix(admin, prefix)).toHaveLength(2);
+      expect(thrownBy(() => new RedisTokenStore({ client: client(), prefix: '{x}' }))).toMatchObject(
+        CONFIG_INVALID,
+      );
     });
 
     it('makes exactly one round trip per operation', async () => {
@@ -302,14 +397,43 @@ describe.skipIf(!redisAvailable)('RedisTokenStore', () => {
     });
   });
 
-  it('rejects a client of neither kind', () => {
-    expect(() => new RedisTokenStore({} as unknown as RedisClientLike)).toThrow(TypeError);
-    expect(() => new RedisTokenStore(null as unknown as RedisClientLike)).toThrow(
-      /expected an ioredis or node-redis client/,
-    );
-    expect(() => new RedisTokenStore({ client: {} as unknown as RedisClientLike })).toThrow(
-      /expected an ioredis or node-redis client/,
-    );
+  it('refuses a bad configuration with AuthError CONFIG_INVALID', () => {
+    const notAClient = {} as unknown as RedisClientLike;
+    const badConfigs: Array<[string, () => unknown, RegExp]> = [
+      ['an empty object', () => new RedisTokenStore(notAClient), /expected an ioredis or node-redis client/],
+      [
+        'null',
+        () => new RedisTokenStore(null as unknown as RedisClientLike),
+        /expected an ioredis or node-redis client/,
+      ],
+      [
+        'a config without a client',
+        () => new RedisTokenStore({ client: notAClient }),
+        /expected an ioredis or node-redis client/,
+      ],
+      [
+        'a misspelt option',
+        () => new RedisTokenStore({ client: ioredis, prefx: 'x:' } as unknown as RedisTokenStoreConfig),
+        /unknown option "prefx"/,
+      ],
+      [
+        'a misspelt option beside the client',
+        () => new RedisTokenStore(ioredis, { prefx: 'x:' } as unknown as RedisTokenStoreOptions),
+        /unknown option "prefx"/,
+      ],
+      [
+        'a prefix that is not a string',
+        () => new RedisTokenStore(ioredis, { prefix: 42 } as unknown as RedisTokenStoreOptions),
+        /prefix must be a string/,
+      ],
+      ['a prefix with a brace', () => new RedisTokenStore(ioredis, { prefix: 'a}' }), /must not contain/],
+    ];
+    for (const [name, create, message] of badConfigs) {
+      const error = thrownBy(create);
+      expect(error, name).toBeInstanceOf(AuthError);
+      expect(error, name).toMatchObject(CONFIG_INVALID);
+      expect((error as Error).message, name).toMatch(message);
+    }
   });
 });
 
