@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis, type RedisOptions } from 'ioredis';
+import { createClient } from 'redis';
+import { afterAll, beforeAll, describe, expect, it, type MockInstance, vi } from 'vitest';
 import { createAuth } from '../../src/index.js';
 import { RedisTokenStore } from '../../src/stores/redis.js';
 import { type RedisServer, redisAvailable, startRedisServer } from '../support/redis-server.js';
@@ -8,8 +9,14 @@ import { type RedisServer, redisAvailable, startRedisServer } from '../support/r
 const SECRET = 'redis-eviction-test-secret-at-least-32-bytes';
 const MAXMEMORY = '4mb';
 
-function connect(server: RedisServer): Redis {
-  return new Redis({ host: server.host, port: server.port, enableOfflineQueue: false, lazyConnect: true });
+function connect(server: RedisServer, options: RedisOptions = {}): Redis {
+  return new Redis({
+    host: server.host,
+    port: server.port,
+    enableOfflineQueue: false,
+    lazyConnect: true,
+    ...options,
+  });
 }
 
 async function evictedKeys(admin: Redis): Promise<number> {
@@ -89,5 +96,113 @@ describe.skipIf(!redisAvailable)('RedisTokenStore under a volatile-lru memory li
     await expectAllRefused();
     // The subject revocation refuses the refresh token at rotation as well.
     await expect(auth.refresh(subjectPair.refreshToken)).rejects.toMatchObject(revoked);
+  });
+});
+
+describe.skipIf(!redisAvailable)("RedisTokenStore.ready() checks Redis's eviction policy", () => {
+  const servers: RedisServer[] = [];
+  const clients: Array<{ disconnect(): unknown } | { destroy(): unknown }> = [];
+  let warnings: MockInstance<typeof process.emitWarning>;
+
+  beforeAll(() => {
+    warnings = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
+  });
+
+  afterAll(async () => {
+    warnings?.mockRestore();
+    for (const client of clients) 'destroy' in client ? client.destroy() : client.disconnect();
+    for (const server of servers) await server.close();
+  });
+
+  async function serverWith(args: string[]): Promise<RedisServer> {
+    const server = await startRedisServer({ args });
+    servers.push(server);
+    return server;
+  }
+
+  async function readiness(server: RedisServer, ioredisOptions: RedisOptions = {}) {
+    const ioredis = connect(server, ioredisOptions);
+    clients.push(ioredis);
+    const nodeRedis = createClient({ url: server.url, disableOfflineQueue: true });
+    nodeRedis.on('error', () => {});
+    clients.push(nodeRedis);
+    const results = [];
+    for (const client of [ioredis, nodeRedis]) {
+      warnings.mockClear();
+      const { eviction } = await new RedisTokenStore(client).ready();
+      const emitted = warnings.mock.calls.map(([message, options]) => ({ message, options }));
+      expect(emitted).toEqual(
+        eviction.warning === undefined
+          ? []
+          : [
+              {
+                message: eviction.warning,
+                options: { type: 'TokenwardWarning', code: 'TOKENWARD_REDIS_EVICTION' },
+              },
+            ],
+      );
+      results.push(eviction);
+    }
+    // Both clients read the same answer.
+    expect(results[1]).toEqual(results[0]);
+    return results[0];
+  }
+
+  it('finds nothing to warn about without a memory limit or with noeviction', async () => {
+    expect(await readiness(await serverWith([]))).toEqual({
+      evicts: 'nothing',
+      policy: 'noeviction',
+      warning: undefined,
+    });
+    expect(
+      await readiness(await serverWith(['--maxmemory', '64mb', '--maxmemory-policy', 'noeviction'])),
+    ).toEqual({ evicts: 'nothing', policy: 'noeviction', warning: undefined });
+    // A policy without a limit never evicts either.
+    expect(await readiness(await serverWith(['--maxmemory-policy', 'allkeys-lru']))).toMatchObject({
+      evicts: 'nothing',
+      warning: undefined,
+    });
+  });
+
+  it('warns that volatile-* may evict sessions (revocations are kept) and allkeys-* revocations', async () => {
+    const volatile = await readiness(
+      await serverWith(['--maxmemory', '64mb', '--maxmemory-policy', 'volatile-lru']),
+    );
+    expect(volatile).toMatchObject({ evicts: 'sessions', policy: 'volatile-lru' });
+    expect(volatile?.warning).toMatch(/volatile-lru.*logs their users out.*noeviction/);
+    const allkeys = await readiness(
+      await serverWith(['--maxmemory', '64mb', '--maxmemory-policy', 'allkeys-lru']),
+    );
+    expect(allkeys).toMatchObject({ evicts: 'revocations', policy: 'allkeys-lru' });
+    expect(allkeys?.warning).toMatch(/allkeys-lru.*revoked token would be accepted again.*noeviction/);
+  });
+
+  it('reads the policy from INFO when CONFIG is refused, and says so when both are', async () => {
+    const noConfig = await serverWith([
+      '--maxmemory',
+      '64mb',
+      '--maxmemory-policy',
+      'allkeys-lfu',
+      '--rename-command',
+      'CONFIG',
+      '',
+    ]);
+    expect(await readiness(noConfig)).toMatchObject({ evicts: 'revocations', policy: 'allkeys-lfu' });
+    const neither = await serverWith([
+      '--maxmemory',
+      '64mb',
+      '--maxmemory-policy',
+      'allkeys-lru',
+      '--rename-command',
+      'CONFIG',
+      '',
+      '--rename-command',
+      'INFO',
+      '',
+    ]);
+    // ioredis's own ready check needs INFO: turned off, as such a server requires.
+    const unchecked = await readiness(neither, { enableReadyCheck: false });
+    expect(unchecked).toMatchObject({ evicts: 'unknown', policy: undefined });
+    expect(unchecked?.warning).toMatch(/could not check.*maxmemory-policy/);
   });
 });

@@ -55,6 +55,11 @@ async function connectNodeRedis(server: RedisServer, name = STORE_CLIENT_NAME): 
   return client;
 }
 
+/** Resolves once `condition` holds, checking every 20 ms. */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
 /** Runs one store operation of every kind, in an order where each one does real work. */
 async function everyOperation(store: TokenStore, prefix: string = randomUUID()) {
   const now = Date.now();
@@ -518,6 +523,140 @@ describe.skipIf(!redisAvailable)('RedisTokenStore while Redis goes away and come
       // A fresh server has no cached scripts: this also goes through the EVAL fallback.
       for (const [, step] of await everyOperation(store)) await step();
       expect(await store.isAccessTokenRevoked({ subject, tokenId: 'probe', issuedAt: now, now })).toBe(true);
+    }
+  });
+});
+
+describe.skipIf(!redisAvailable)('RedisTokenStore at start-up', () => {
+  let server: RedisServer;
+  const toClose: Array<() => unknown> = [];
+
+  beforeAll(async () => {
+    server = await startRedisServer();
+  });
+
+  afterAll(async () => {
+    for (const close of toClose) await close();
+    await server?.close();
+  });
+
+  /** The README's client: offline queue off, connecting in the background from creation. */
+  function readmeIoredis(url = server.url): Redis {
+    const client = new Redis(url, { enableOfflineQueue: false });
+    client.on('error', () => {});
+    toClose.push(() => client.disconnect());
+    return client;
+  }
+
+  function unconnectedNodeRedis(url = server.url): NodeRedisClient {
+    const client = createClient({ url, disableOfflineQueue: true });
+    client.on('error', () => {});
+    toClose.push(() => client.isOpen && client.destroy());
+    return client;
+  }
+
+  it('answers STORE_UNAVAILABLE to a login sent before the client is connected', async () => {
+    const auth = createAuth({ keys: SECRET, store: new RedisTokenStore(readmeIoredis()) });
+    await expect(auth.issueTokens({ sub: 'early' })).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+  });
+
+  it('serves the first login once `await store.ready()` resolved, with ioredis as the README sets it up', async () => {
+    const store = new RedisTokenStore(readmeIoredis());
+    const readiness = await store.ready();
+    expect(readiness.eviction).toMatchObject({ evicts: 'nothing', warning: undefined });
+    const auth = createAuth({ keys: SECRET, store, checkRevocation: true });
+    const pair = await auth.issueTokens({ sub: 'first' });
+    await expect(auth.verifyToken(pair.accessToken)).resolves.toMatchObject({ sub: 'first' });
+  });
+
+  it('connects an ioredis lazyConnect client and a node-redis client nobody connected yet', async () => {
+    const lazy = new Redis(server.url, { lazyConnect: true, enableOfflineQueue: false });
+    toClose.push(() => lazy.disconnect());
+    for (const client of [lazy, unconnectedNodeRedis()]) {
+      const store = new RedisTokenStore(client);
+      await store.ready();
+      const auth = createAuth({ keys: SECRET, store });
+      const pair = await auth.issueTokens({ sub: 'lazy' });
+      await expect(auth.refresh(pair.refreshToken)).resolves.toHaveProperty('refreshToken');
+    }
+  });
+
+  it('waits for a node-redis client whose connect() is still under way', async () => {
+    const client = unconnectedNodeRedis();
+    const connecting = client.connect();
+    const store = new RedisTokenStore(client);
+    await store.ready();
+    await connecting;
+    await expect(
+      createAuth({ keys: SECRET, store }).issueTokens({ sub: 'connecting' }),
+    ).resolves.toHaveProperty('accessToken');
+  });
+
+  it('rejects with STORE_UNAVAILABLE when the client is not connected within timeoutMs', async () => {
+    const closed = await startRedisServer();
+    const url = closed.url;
+    await closed.close();
+    for (const client of [readmeIoredis(url), unconnectedNodeRedis(url)]) {
+      await expect(new RedisTokenStore(client).ready({ timeoutMs: 300 })).rejects.toMatchObject({
+        code: 'STORE_UNAVAILABLE',
+        message: expect.stringMatching(/not connected within 300 ms/),
+      });
+    }
+    await expect(new RedisTokenStore(readmeIoredis(url)).ready({ timeoutMs: -1 })).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+    });
+  });
+});
+
+describe.skipIf(!redisAvailable)('RedisTokenStore with a client that is down or reconnecting', () => {
+  let server: RedisServer;
+  let ioredis: Redis;
+  let nodeRedis: NodeRedisClient;
+
+  beforeAll(async () => {
+    server = await startRedisServer();
+    // The clients' defaults: an offline queue that holds commands while reconnecting.
+    ioredis = new Redis(server.url);
+    ioredis.on('error', () => {});
+    nodeRedis = createClient({ url: server.url });
+    nodeRedis.on('error', () => {});
+    await nodeRedis.connect();
+    await until(() => ioredis.status === 'ready');
+  });
+
+  afterAll(async () => {
+    ioredis?.disconnect();
+    nodeRedis?.destroy();
+    await server?.close();
+  });
+
+  it('answers STORE_UNAVAILABLE at once instead of waiting out a 60 s store timeout', {
+    timeout: 10_000,
+  }, async () => {
+    const auths = [ioredis, nodeRedis].map((client) =>
+      createAuth({
+        keys: SECRET,
+        store: new RedisTokenStore(client),
+        checkRevocation: true,
+        storeTimeoutMs: 60_000,
+      }),
+    );
+    const pairs = await Promise.all(auths.map((auth) => auth.issueTokens({ sub: 'down' })));
+    await server.stop();
+    await until(() => ioredis.status !== 'ready' && !nodeRedis.isReady);
+    const unavailable = { code: 'STORE_UNAVAILABLE', status: 503 };
+    for (const [index, auth] of auths.entries()) {
+      const pair = pairs[index];
+      if (!pair) throw new Error('no token pair');
+      // Had the command been queued, each of these would wait 60 s and the test time out.
+      await expect(auth.verifyToken(pair.accessToken)).rejects.toMatchObject(unavailable);
+      await expect(auth.refresh(pair.refreshToken)).rejects.toMatchObject(unavailable);
+      await expect(auth.issueTokens({ sub: 'down' })).rejects.toMatchObject(unavailable);
+    }
+    await server.start();
+    await until(() => ioredis.status === 'ready' && nodeRedis.isReady);
+    for (const auth of auths) {
+      await expect(auth.issueTokens({ sub: 'back' })).resolves.toHaveProperty('accessToken');
     }
   });
 });
