@@ -378,6 +378,21 @@ describe.skipIf(!redisAvailable)('RedisTokenStore', () => {
       }
     });
 
+    it('lets the user log in again at once after revokeSubject (200 times)', async () => {
+      const auth = createAuth({ keys: SECRET, store: new RedisTokenStore(client()), checkRevocation: true });
+      const subject = `relogin-${randomUUID()}`;
+      for (let i = 0; i < 200; i++) {
+        await auth.revokeSubject(subject);
+        const pair = await auth.issueTokens({ sub: subject });
+        await expect(auth.verifyToken(pair.accessToken), `verifyToken, run ${i}`).resolves.toMatchObject({
+          sub: subject,
+        });
+        await expect(auth.refresh(pair.refreshToken), `refresh, run ${i}`).resolves.toHaveProperty(
+          'refreshToken',
+        );
+      }
+    });
+
     it('falls back to EVAL when the server has lost its script cache', async () => {
       const store = new RedisTokenStore(client());
       const steps = await everyOperation(store);
