@@ -18,7 +18,11 @@ import type {
   TokenStore,
 } from './token-store.js';
 
-/** The part of an ioredis `Redis` or `Cluster` instance the store uses. */
+/**
+ * The part of an ioredis `Redis` or `Cluster` instance the store needs. When
+ * present, it also reads `status` (to send only while `ready`) and uses
+ * `connect`, `call` and `nodes` in {@link RedisTokenStore.ready}.
+ */
 export interface IoredisClientLike {
   /** `EVALSHA sha numkeys key... arg...` */
   evalsha(sha1: string, numKeys: number, ...keysAndArgs: string[]): Promise<unknown>;
@@ -34,7 +38,11 @@ export interface NodeRedisScriptOptions {
   arguments: string[];
 }
 
-/** The part of a node-redis (v4 or v5) client or cluster the store uses. */
+/**
+ * The part of a node-redis (v4 or v5) client or cluster the store needs. When
+ * present, it also reads `isReady` and `isOpen` (to send only while connected)
+ * and uses `connect`, `sendCommand`, `masters` and `nodeClient` in {@link RedisTokenStore.ready}.
+ */
 export interface NodeRedisClientLike {
   /** `EVALSHA` */
   evalSha(sha1: string, options: NodeRedisScriptOptions): Promise<unknown>;
