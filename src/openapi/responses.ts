@@ -185,7 +185,12 @@ export interface FastifyResponseSchema {
   /** The response headers worth knowing, each as its schema (with its description inside). */
   headers?: { [name: string]: JsonSchema };
   /** The body, by media type. */
-  content: { [mediaType: string]: { schema: JsonSchema } };
+  content: {
+    [mediaType: string]: {
+      /** The body's schema, inlined. */
+      schema: JsonSchema;
+    };
+  };
 }
 
 /** Options of {@link tokenwardErrorResponses}. */
