@@ -6,7 +6,6 @@
  * in a document the OpenAPI validator accepts and that the real answers match.
  */
 
-import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFastifyApp } from '../../examples/fastify/app.js';
@@ -23,6 +22,7 @@ import {
   createFixtures,
   type Fixtures,
   PASSWORD_COST,
+  registerSwaggerRecipe,
   validateDocument,
 } from './support.js';
 
@@ -49,21 +49,8 @@ beforeAll(async () => {
  */
 async function recipeApp(): Promise<{ app: FastifyInstance; part: ReturnType<typeof tokenwardOpenApi> }> {
   const part = tokenwardOpenApi(OPENAPI);
-  const documented = new Set(Object.keys(part.paths));
   const app = Fastify({ forceCloseConnections: true });
-  await app.register(fastifySwagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: { title: 'notes', version: '1.0.0' },
-      components: part.components,
-      paths: { ...part.paths },
-      tags: part.tags,
-    },
-    transform: ({ schema, url }) => ({
-      schema: documented.has(url) ? { ...schema, hide: true } : schema,
-      url,
-    }),
-  });
+  await registerSwaggerRecipe(app, part, 'notes');
   await app.register(tokenward, { auth: fixtures.auth });
   await app.register(tokenRoutes, {
     auth: fixtures.auth,
