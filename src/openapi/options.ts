@@ -3,8 +3,7 @@
  * @packageDocumentation
  */
 
-import type { RefreshCookie } from '../lib/http/cookies.js';
-import { type RefreshCookieOptions, resolveRefreshCookie } from '../lib/http/cookies.js';
+import { type RefreshCookie, type RefreshCookieOptions, resolveRefreshCookie } from '../lib/http/cookies.js';
 import { resolveMountPrefix } from '../lib/http/mount-path.js';
 
 /** The names of the security schemes in `components.securitySchemes`. */
@@ -85,7 +84,7 @@ export function schemeNamesOf(
  * with `/`, or cookie options `tokenRoutes` refuses.
  */
 export function resolveOpenApiOptions(options: TokenwardOpenApiOptions): ResolvedOpenApiOptions {
-  // The mount-path rule every adapter and the refresh cookie follow: one trim, without a regex.
+  // The one mount-path rule (mount-path.ts): trailing slashes trimmed in one pass, no regex to backtrack.
   const prefix = resolveMountPrefix(options.prefix ?? DEFAULT_PREFIX);
   return {
     prefix,
