@@ -5,7 +5,7 @@
 
 import type { Auth } from '../../create-auth.js';
 import { AuthError, isAuthError } from '../../errors.js';
-import { verifyPasswordOrDummy } from '../../password/dummy.js';
+import { prepareDummyHash, verifyPasswordOrDummy } from '../../password/dummy.js';
 import type { TokenPair, TokenSubject } from '../../types.js';
 import { bearerFromHeader } from './bearer.js';
 import {
@@ -149,6 +149,8 @@ export function createTokenRoutes<Claims extends object, Role extends string>(
   const maxUsername = positiveInteger(options.maxUsernameLength, 256, 'maxUsernameLength');
   const maxPassword = positiveInteger(options.maxPasswordLength, 1024, 'maxPasswordLength');
   const cost = options.passwordHashCost;
+  // Made now, in the background: made at the first unknown-user login, it would make that login twice as slow.
+  prepareDummyHash(cost === undefined ? {} : { cost });
   const findUser = options.findUser;
   const handling: FailureHandling = {
     realm: options.realm ?? DEFAULT_REALM,
