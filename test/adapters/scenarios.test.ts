@@ -132,7 +132,9 @@ describe('every framework', () => {
   });
 
   it('reported the server faults of the extension routes (CONFIG_INVALID too) instead of leaking them', () => {
-    const codes = fixtures.serverFaults.map((error) => (isAuthError(error) ? error.code : 'not an AuthError'));
+    const codes = fixtures.serverFaults.map((error) =>
+      isAuthError(error) ? error.code : 'not an AuthError',
+    );
     const perFramework = ['CONFIG_INVALID', 'CONFIG_INVALID', 'not an AuthError'];
     expect(codes.sort()).toEqual(perFramework.flatMap((code) => FRAMEWORKS.map(() => code)));
   });
