@@ -51,11 +51,13 @@ describe('the registered Auth type', () => {
   });
 
   it('leaves the deprecated Tokenward namespace in force while nothing is registered', () => {
-    expectTypeOf<RegisteredTypes<{}>>().toEqualTypeOf<{
+    // What `Register` is before an application augments it.
+    type NothingRegistered = Record<never, never>;
+    expectTypeOf<RegisteredTypes<NothingRegistered>>().toEqualTypeOf<{
       claims: Tokenward.Claims;
       role: 'legacyAdmin';
     }>();
-    expectTypeOf<RegisteredTypes<{}>['claims']['legacyTenant']>().toEqualTypeOf<number>();
+    expectTypeOf<RegisteredTypes<NothingRegistered>['claims']['legacyTenant']>().toEqualTypeOf<number>();
   });
 });
 
