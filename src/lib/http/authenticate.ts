@@ -138,34 +138,35 @@ export function createAuthenticator<Claims extends object, Role extends string, 
   const source = { cookie };
 
   /** The token `getToken` found, or `undefined` to read the usual places. */
-  async function customToken(request: Request): Promise<string | undefined> {
-    const token = await getToken!(request);
-    if (token === undefined || token === null || token === '') return undefined;
-    if (typeof token !== 'string') throw new AuthError('CONFIG_INVALID', 'getToken must return a string');
-    return token;
-  }
-
-  async function verify(token: string): Promise<Outcome<RequestClaims>> {
-    const claims = await auth.verifyToken(token);
-    return { kind: 'ok', value: claims as unknown as RequestClaims };
-  }
+  const customToken =
+    getToken === undefined
+      ? undefined
+      : async (request: Request): Promise<string | undefined> => {
+          const token = await getToken(request);
+          if (token === undefined || token === null || token === '') return undefined;
+          // A number or an object is the app's bug, not the client's: a 500 that is reported.
+          if (typeof token !== 'string')
+            throw new AuthError('CONFIG_INVALID', 'getToken must return a string');
+          return token;
+        };
 
   return {
     ...handling,
     async authenticate(request, view, isSecure, defaultReporter) {
       try {
-        if (getToken !== undefined) {
-          const token = await customToken(request);
-          if (token !== undefined) return await verify(token);
+        let token = customToken === undefined ? undefined : await customToken(request);
+        if (token === undefined) {
+          const presented = presentedToken(view, source);
+          if (presented === undefined) {
+            if (optional) return { kind: 'ok', value: undefined };
+            throw new AuthError('TOKEN_MISSING', 'authentication is required');
+          }
+          // Only a credential the browser attaches by itself can be forged cross-site.
+          if (presented.fromCookie) checkCsrf(view, isSecure(), csrf);
+          token = presented.token;
         }
-        const presented = presentedToken(view, source);
-        if (presented === undefined) {
-          if (optional) return { kind: 'ok', value: undefined };
-          throw new AuthError('TOKEN_MISSING', 'authentication is required');
-        }
-        // Only a credential the browser attaches by itself can be forged cross-site.
-        if (presented.fromCookie) checkCsrf(view, isSecure(), csrf);
-        return await verify(presented.token);
+        const claims = await auth.verifyToken(token);
+        return { kind: 'ok', value: claims as unknown as RequestClaims };
       } catch (error) {
         return failure(error, handling, defaultReporter);
       }
