@@ -1,5 +1,6 @@
 /**
- * Turning a failure into the HTTP answer every adapter gives (DESIGN.md, RFC 6750 3).
+ * Turning a failure into the HTTP answer every adapter gives: the `AuthError`'s status, the JSON
+ * error body and the bearer challenge of RFC 6750 section 3.
  * @packageDocumentation
  */
 

@@ -25,9 +25,16 @@ import {
   resolveRefreshCookie,
   serializeRefreshCookie,
 } from './cookies.js';
-import { type CsrfPolicy, checkCsrf, resolveCsrfPolicy } from './csrf.js';
-import { DEFAULT_REALM, jsonAnswer } from './error-response.js';
-import { type FailureHandling, failure, type InternalErrorReporter, type Outcome } from './outcome.js';
+import { type CsrfOptions, type CsrfPolicy, checkCsrf, resolveCsrfPolicy } from './csrf.js';
+import { jsonAnswer } from './error-response.js';
+import {
+  type FailureHandling,
+  type FailureOptions,
+  failure,
+  type InternalErrorReporter,
+  type Outcome,
+  resolveFailureHandling,
+} from './outcome.js';
 import type { HttpAnswer, HttpRequestView } from './types.js';
 
 /** A user as the application's `findUser` returns it. */
@@ -42,8 +49,11 @@ export interface TokenRoutesUser<Role extends string = string> {
   claims?: Readonly<Record<string, unknown>>;
 }
 
-/** Options of `tokenRoutes` shared by the three adapters. */
-export interface TokenRoutesOptions<Role extends string = string> {
+/**
+ * Options of `tokenRoutes` shared by the three adapters. `allowedOrigins` and `allowSameSite`
+ * apply while the refresh cookie is in use.
+ */
+export interface TokenRoutesOptions<Role extends string = string> extends CsrfOptions, FailureOptions {
   /** Looks a user up by the login name: the user, or `null` when there is none. */
   findUser(
     username: string,
@@ -55,10 +65,6 @@ export interface TokenRoutesOptions<Role extends string = string> {
    * (`/refresh` and `/logout` then read it from the JSON body). Default: the cookie.
    */
   cookie?: false | RefreshCookieOptions;
-  /** Origins whose pages may call the routes while the refresh cookie is in use. Default: the server's own only. */
-  allowedOrigins?: readonly string[];
-  /** `true` to accept requests from sibling subdomains (`Sec-Fetch-Site: same-site`). Default `false`. */
-  allowSameSite?: boolean;
   /** The largest request body read, in bytes. Default 16 KiB. */
   bodyLimit?: number;
   /** The longest user name accepted, in characters, checked before any lookup. Default 256. */
@@ -73,12 +79,6 @@ export interface TokenRoutesOptions<Role extends string = string> {
    * when `NODE_ENV` is `production`.
    */
   requireHttps?: boolean;
-  /** The `realm` of `WWW-Authenticate`. Default `"api"`. */
-  realm?: string;
-  /** `true` to hand failures to the framework's own error handling instead of answering them. Default `false`. */
-  delegateErrors?: boolean;
-  /** Receives unexpected (non-`AuthError`) failures, such as a throwing `findUser`. Default: the framework's logger. */
-  onInternalError?: InternalErrorReporter;
   /**
    * `true` to add `POST /token`, an OAuth2 token endpoint (RFC 6749): form-encoded
    * `grant_type=password` (4.3) and `grant_type=refresh_token` (6), answering
@@ -152,11 +152,7 @@ export function createTokenRoutes<Claims extends object, Role extends string>(
   // Made now, in the background: made at the first unknown-user login, it would make that login twice as slow.
   prepareDummyHash(cost === undefined ? {} : { cost });
   const findUser = options.findUser;
-  const handling: FailureHandling = {
-    realm: options.realm ?? DEFAULT_REALM,
-    delegateErrors: options.delegateErrors === true,
-    onInternalError: options.onInternalError,
-  };
+  const handling: FailureHandling = resolveFailureHandling(options);
   const accept: readonly BodyType[] = ['json'];
   const served: readonly TokenRoute[] = options.oauth2 === true ? [...JSON_ROUTES, 'token'] : JSON_ROUTES;
   const byPath: ReadonlyMap<string, TokenRoute> = new Map(served.map((route) => [`/${route}`, route]));

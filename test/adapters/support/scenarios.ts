@@ -4,7 +4,18 @@
  */
 
 import { createAuth } from '../../../src/create-auth.js';
-import { ACCESS_COOKIE, ALLOWED_ORIGIN, AUDIENCE, ISSUER, SECRET } from './apps.js';
+import {
+  ACCESS_COOKIE,
+  ADMINS_ONLY,
+  ALLOWED_ORIGIN,
+  AUDIENCE,
+  CUSTOM_TOKEN_HEADER,
+  ISSUER,
+  JWKS_SIGNING_KEY,
+  OWN_ERROR_MESSAGE,
+  OWN_REALM,
+  SECRET,
+} from './apps.js';
 import { cookieValue, type Reply, type RequestSpec } from './client.js';
 
 export const REFRESH_COOKIE = '__Secure-refresh_token';
@@ -460,6 +471,121 @@ export function scenarios(foreign: Record<string, string>): Scenario[] {
           name: 'the framework error handler is not reached on success',
           request: get('/delegated', (s) => bearer(s.get('alice.access')!)),
           expect: { status: 200, code: null, body: { sub: 'u-alice' } },
+        },
+      ],
+    },
+    {
+      name: 'extension points: role message, sendAuthError, getToken, JWKS route, server faults',
+      steps: [
+        loginStep('alice', 'alice-password', '/body-auth'),
+        loginStep('bob', 'bob-password', '/body-auth'),
+        {
+          name: 'requireRole with a message: the FORBIDDEN answer carries it',
+          request: get('/admins-only', (s) => bearer(s.get('bob.access')!)),
+          expect: {
+            status: 403,
+            code: 'FORBIDDEN',
+            challenge: `Bearer realm="api", error="insufficient_scope", error_description="${ADMINS_ONLY}"`,
+            body: { error: { code: 'FORBIDDEN', message: ADMINS_ONLY } },
+          },
+        },
+        {
+          name: 'requireRole with a message lets the role through',
+          request: get('/admins-only', (s) => bearer(s.get('alice.access')!)),
+          expect: { status: 200, code: null, body: { sub: 'u-alice' } },
+        },
+        {
+          name: "sendAuthError answers the app's own AuthError like the middleware, in its realm",
+          request: get('/own-error', (s) => bearer(s.get('alice.access')!)),
+          expect: {
+            status: 403,
+            code: 'FORBIDDEN',
+            challenge: `Bearer realm="${OWN_REALM}", error="insufficient_scope", error_description="${OWN_ERROR_MESSAGE}"`,
+            headers: { 'content-type': 'application/json; charset=utf-8' },
+            body: { error: { code: 'FORBIDDEN', message: OWN_ERROR_MESSAGE } },
+          },
+        },
+        {
+          name: "the middleware's own answer in that realm, for comparison",
+          request: get('/own-error'),
+          expect: { status: 401, code: 'TOKEN_MISSING', challenge: `Bearer realm="${OWN_REALM}"` },
+        },
+        {
+          name: 'getToken: the token from the custom source',
+          request: get('/getter/me', (s) => ({ [CUSTOM_TOKEN_HEADER]: s.get('alice.access')! })),
+          expect: { status: 200, code: null, body: { sub: 'u-alice' } },
+        },
+        {
+          name: 'getToken: nothing there, so the Authorization header as usual',
+          request: get('/getter/me', (s) => bearer(s.get('bob.access')!)),
+          expect: { status: 200, code: null, body: { sub: 'u-bob' } },
+        },
+        {
+          name: 'getToken: nothing anywhere is TOKEN_MISSING',
+          request: get('/getter/me'),
+          expect: { status: 401, code: 'TOKEN_MISSING', challenge: MISSING_CHALLENGE },
+        },
+        {
+          name: 'getToken: its token wins over the header, and is verified',
+          request: get('/getter/me', (s) => ({
+            [CUSTOM_TOKEN_HEADER]: 'abc',
+            ...bearer(s.get('alice.access')!),
+          })),
+          expect: invalidToken('TOKEN_MALFORMED'),
+        },
+        {
+          name: 'getToken reading the query string is the explicit opt-in',
+          request: (s) => ({ path: `/query-getter/me?access_token=${s.get('alice.access')}` }),
+          expect: { status: 200, code: null, body: { sub: 'u-alice' } },
+        },
+        {
+          name: 'a getToken returning something other than a string is a reported 500 CONFIG_INVALID',
+          request: get('/wrong-getter/me'),
+          expect: { status: 500, code: 'CONFIG_INVALID', challenge: null },
+        },
+        {
+          name: 'a throwing getToken is a reported generic 500',
+          request: get('/throwing-getter/me'),
+          expect: {
+            status: 500,
+            code: 'INTERNAL_ERROR',
+            challenge: null,
+            body: { error: { code: 'INTERNAL_ERROR', message: 'internal error' } },
+          },
+        },
+        {
+          name: 'login on a verify-only instance: CONFIG_INVALID is a reported 500, not a 401',
+          request: () => ({
+            method: 'POST',
+            path: '/verify-only-auth/login',
+            headers: JSON_HEADERS,
+            body: JSON.stringify({ username: 'alice', password: 'alice-password' }),
+          }),
+          expect: {
+            status: 500,
+            code: 'CONFIG_INVALID',
+            challenge: null,
+            headers: { 'cache-control': 'no-store' },
+            setCookies: [],
+          },
+        },
+        {
+          name: 'the JWKS route serves the public keys with caching headers',
+          request: get('/.well-known/jwks.json'),
+          expect: {
+            status: 200,
+            code: null,
+            headers: {
+              'cache-control': 'public, max-age=600',
+              'content-type': 'application/json; charset=utf-8',
+            },
+            body: { keys: createAuth({ keys: JWKS_SIGNING_KEY }).jwks().keys },
+          },
+        },
+        {
+          name: 'the JWKS route answers HEAD without a body',
+          request: () => ({ method: 'HEAD', path: '/.well-known/jwks.json' }),
+          expect: { status: 200, code: null, headers: { 'cache-control': 'public, max-age=600' } },
         },
       ],
     },
