@@ -1,21 +1,14 @@
 import type { KeyObject } from 'node:crypto';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { JWK } from 'jose';
+import type { JwsAlgorithm } from './keys/algorithms.js';
 import type { Duration } from './lib/duration.js';
 import type { TokenStore } from './stores/token-store.js';
+import type { ReservedClaimName } from './tokens/reserved-claims.js';
 
-/** The registered claims tokenward sets itself; custom claims cannot override them. */
-export type ReservedClaimName =
-  | 'iss'
-  | 'aud'
-  | 'sub'
-  | 'exp'
-  | 'nbf'
-  | 'iat'
-  | 'jti'
-  | 'fam'
-  | 'roles'
-  | 'role';
+// Derived from their run-time tables (the algorithm table, the reserved-claim list), so
+// the types cannot drift from what key import and token issuing check.
+export type { JwsAlgorithm, ReservedClaimName };
 
 /** Custom claims: any JSON-serialisable object without the reserved names. */
 export type CustomClaims = { [name: string]: unknown };
@@ -77,9 +70,6 @@ export interface TokenPair {
   /** Seconds until the refresh token expires. */
   refreshExpiresIn: number;
 }
-
-/** A JWS algorithm tokenward signs and verifies with; `none` is never one. */
-export type JwsAlgorithm = 'HS256' | 'HS384' | 'HS512' | 'EdDSA' | 'ES256' | 'RS256';
 
 /** A signing or verification key with its optional id and algorithm. */
 export interface KeyEntry {

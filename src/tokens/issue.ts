@@ -5,10 +5,8 @@ import { newFamilyId, newTokenId } from '../lib/token-id.js';
 import type { TokenPair } from '../types.js';
 import { checkClaimsSchema } from './check-schema.js';
 import { ACCESS_TOKEN_TYPE, REFRESH_TOKEN_TYPE } from './check-type.js';
+import { isReservedClaimName } from './reserved-claims.js';
 import { signToken } from './sign.js';
-
-/** Claim names tokenward sets itself: custom claims may not use them. */
-const RESERVED_CLAIMS = new Set(['iss', 'aud', 'sub', 'exp', 'nbf', 'iat', 'jti', 'fam', 'roles', 'role']);
 
 /** The signing key, or CONFIG_INVALID for a verify-only instance. */
 export function requireSigningKey(config: AuthConfig): PreparedKey {
@@ -32,7 +30,7 @@ export function subjectClaims(subject: unknown): Record<string, unknown> {
   if (typeof sub !== 'string' || sub === '')
     throw new AuthError('CLAIM_INVALID', 'sub must be a non-empty string');
   for (const name of Object.keys(custom)) {
-    if (RESERVED_CLAIMS.has(name)) throw new AuthError('CLAIM_INVALID', `the claim "${name}" is reserved`);
+    if (isReservedClaimName(name)) throw new AuthError('CLAIM_INVALID', `the claim "${name}" is reserved`);
   }
   const roleList = roles !== undefined ? roles : role !== undefined ? [role] : undefined;
   if (roleList !== undefined && !(Array.isArray(roleList) && roleList.every((r) => typeof r === 'string'))) {

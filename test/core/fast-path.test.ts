@@ -25,9 +25,10 @@ import { importKey } from '../../src/keys/import-key.js';
 import { base64urlView, canonicalBase64urlToUtf8 } from '../../src/tokens/scratch-decode.js';
 import { signToken } from '../../src/tokens/sign.js';
 import { createVerifyCache } from '../../src/tokens/verify-cache.js';
-import type { SignatureStrategy, VerificationKey } from '../../src/tokens/verify-signature.js';
-import { verifyStateless, verifyToken } from '../../src/tokens/verify-token.js';
+import type { VerificationKey } from '../../src/tokens/verify-signature.js';
+import { checkStateless, verifyToken } from '../../src/tokens/verify-token.js';
 import type { AuthOptions } from '../../src/types.js';
+import { joseVerifyStateless } from '../support/jose-oracle.js';
 
 const NOW = 1_750_000_000; // seconds; every clock below is pinned to it
 const ISSUER = 'https://issuer.example';
@@ -128,12 +129,13 @@ async function outcomeOf(run: () => Promise<Record<string, unknown>>): Promise<O
   }
 }
 
-const stateless = (
-  config: AuthConfig,
-  token: unknown,
-  kind: 'access' | 'refresh',
-  strategy: SignatureStrategy,
-) => outcomeOf(() => verifyStateless(config, token, kind, strategy));
+type Path = 'fast' | 'jose';
+
+/** tokenward's one verification path ('fast'), or the jose oracle of test/support ('jose'). */
+const stateless = (config: AuthConfig, token: unknown, kind: 'access' | 'refresh', path: Path) =>
+  outcomeOf(async () =>
+    path === 'fast' ? checkStateless(config, token, kind) : joseVerifyStateless(config, token, kind),
+  );
 
 /** Both paths, and the public verifyToken for access tokens: they must agree. */
 async function agree(setup: Setup, token: unknown, kind: 'access' | 'refresh' = 'access'): Promise<Outcome> {
