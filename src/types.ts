@@ -136,8 +136,8 @@ export interface AuthOptions<Claims extends object = CustomClaims, Role extends 
     cacheMaxAge?: number;
   };
   /**
-   * The algorithm allowlist. From a JWKS: any of `EdDSA`, `ES256`, `RS256`
-   * (the default: all three). With `keys`, each key's type already fixes its
+   * The algorithm allowlist. From a JWKS: any algorithm whose keys a JWKS may
+   * carry, today `EdDSA`, `ES256`, `RS256` (the default: all of them). With `keys`, each key's type already fixes its
    * algorithm, so this may only narrow the list to algorithms of the keys,
    * including the signing key's; anything else is CONFIG_INVALID.
    */
@@ -158,7 +158,7 @@ export interface AuthOptions<Claims extends object = CustomClaims, Role extends 
   refreshReuseGrace?: Duration;
   /** The expected access-token `typ`. Default `'at+jwt'`; a verify-only service may accept others, e.g. `['at+jwt', 'JWT']`. */
   accessTokenType?: string | readonly string[];
-  /** The largest token accepted, in bytes, checked before any decoding. Default 8192. */
+  /** The largest token accepted, in bytes, checked before any decoding. Default 8192 (`DEFAULT_MAX_TOKEN_SIZE`). */
   maxTokenSize?: number;
   /** Where refresh state and revocations live. Default: a new `MemoryTokenStore`. */
   store?: TokenStore;
