@@ -182,7 +182,13 @@ export interface AuthOptions<Claims extends object = CustomClaims, Role extends 
     /** The most tokens remembered; the least recently used is forgotten first. */
     maxEntries: number;
   };
-  /** A Standard Schema (zod, valibot, arktype…) the custom claims must satisfy; failing is CLAIM_INVALID. */
+  /**
+   * A Standard Schema (zod, valibot, arktype…) the custom claims must satisfy. A
+   * received token that fails it is CLAIM_INVALID (401); claims this server is about
+   * to issue (`createAccessToken`, `createRefreshToken`, `issueTokens`, the new pair
+   * of `refresh`) that fail it are the server's bug: CONFIG_INVALID (500), whose
+   * message names the failing paths, never the values.
+   */
   claimsSchema?: StandardSchemaV1<unknown, Claims>;
   /** The role names this app knows. Only used for typing and for `roleHierarchy`. */
   roles?: readonly Role[];

@@ -66,7 +66,7 @@ export async function signAccessToken(
     exp: iat + config.accessTtl,
     jti: newTokenId(nowMs),
   };
-  if (config.claimsSchema) await checkClaimsSchema(config, payload);
+  if (config.claimsSchema) await checkClaimsSchema(config, payload, 'issued');
   return sign(config, payload, ACCESS_TOKEN_TYPE);
 }
 
@@ -87,7 +87,7 @@ export async function signRefreshToken(
     jti: token.tokenId,
     fam: token.familyId,
   };
-  if (config.claimsSchema) await checkClaimsSchema(config, payload);
+  if (config.claimsSchema) await checkClaimsSchema(config, payload, 'issued');
   return { token: await sign(config, payload, REFRESH_TOKEN_TYPE), expiresIn: exp - iat };
 }
 
