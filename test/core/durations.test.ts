@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config.js';
-import { type AuthOptions, createAuth, isAuthError } from '../../src/index.js';
-import { SECRET } from '../support/tokens.js';
+import type { AuthOptions } from '../../src/index.js';
+import { SECRET, startUpError } from '../support/tokens.js';
 
 const DURATION_OPTIONS = [
   'accessTokenTtl',
@@ -23,16 +23,6 @@ const RESOLVED: Record<(typeof DURATION_OPTIONS)[number], (options: AuthOptions)
   clockTolerance: (options) => resolveConfig(options).clockTolerance,
   refreshReuseGrace: (options) => resolveConfig(options).reuseGraceMs / 1000,
 };
-
-function startUpError(options: AuthOptions): { code: string; message: string } | undefined {
-  try {
-    createAuth(options);
-  } catch (error) {
-    if (!isAuthError(error)) throw error;
-    return { code: error.code, message: error.message };
-  }
-  return undefined;
-}
 
 describe.each(DURATION_OPTIONS)('%s from the environment', (option) => {
   it('reads a duration string, its unit spelt short or long', () => {

@@ -8,19 +8,10 @@
  */
 import { createSecretKey, generateKeyPairSync, type KeyObject, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { type AuthOptions, createAuth, isAuthError } from '../../src/index.js';
+import { type AuthOptions, createAuth } from '../../src/index.js';
+import { startUpError } from '../support/tokens.js';
 
 const base = { issuer: 'https://auth.example.com', audience: 'api' };
-
-function startUpError(options: AuthOptions): { code: string; message: string } | undefined {
-  try {
-    createAuth(options);
-  } catch (error) {
-    if (!isAuthError(error)) throw error;
-    return { code: error.code, message: error.message };
-  }
-  return undefined;
-}
 
 /** The OpenSSH public-key line of an Ed25519 key (RFC 8709: string "ssh-ed25519", string key). */
 function sshLine(publicKey: KeyObject): string {
