@@ -132,6 +132,7 @@ function misfit(keyObject: KeyObject, spec: AlgorithmSpec): string | undefined {
   return undefined;
 }
 
+/** The HMAC algorithm of a secret (HS256 unless another is requested), once its size is checked against the row. */
 function secretAlgorithm(keyObject: KeyObject, requested: string | undefined): JwsAlgorithm {
   const hmac = rowsFor('secret');
   const alg = requested ?? hmac[0]!;
