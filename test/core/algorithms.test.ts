@@ -102,3 +102,26 @@ describe.each(ALGORITHM_NAMES.map((alg) => [alg, ALGORITHMS[alg]] as const))(
     });
   },
 );
+
+describe('JWKS eligibility comes from the table', () => {
+  it('keeps the keys of JWKS rows and skips other kty and crv values', async () => {
+    const issuer = createAuth({
+      ...base,
+      keys: { key: generateKeyPairSync('ed25519').privateKey, kid: 'ed' },
+    });
+    const others = [
+      { ...generateKeyPairSync('x25519').publicKey.export({ format: 'jwk' }), kid: 'x25519' },
+      {
+        ...generateKeyPairSync('ec', { namedCurve: 'P-384' }).publicKey.export({ format: 'jwk' }),
+        kid: 'p384',
+      },
+      { kty: 'oct', k: randomBytes(32).toString('base64url'), kid: 'secret' },
+    ];
+    const verifier = createAuth({ ...base, jwks: { keys: [...others, ...issuer.jwks().keys] } });
+    const token = await issuer.createAccessToken({ sub: 'u1' });
+    expect(await verifier.verifyToken(token)).toMatchObject({ sub: 'u1' });
+    expect(() => createAuth({ ...base, jwks: { keys: others } })).toThrowError(
+      expect.objectContaining({ code: 'CONFIG_INVALID' }),
+    );
+  });
+});
