@@ -12,8 +12,8 @@ import type { KeyEntry } from '../types.js';
 import {
   ALGORITHM_NAMES,
   ALGORITHMS,
-  type AlgorithmSpec,
   algorithmSpec,
+  asymmetricKeyMisfit,
   isNoneAlgorithm,
   type JwsAlgorithm,
 } from './algorithms.js';
@@ -116,22 +116,6 @@ function rowsFor(keyType: string): JwsAlgorithm[] {
   return ALGORITHM_NAMES.filter((alg) => ALGORITHMS[alg].keyType === keyType);
 }
 
-/** Why an asymmetric key does not fit an algorithm's row, or `undefined` when it fits. */
-function misfit(keyObject: KeyObject, spec: AlgorithmSpec): string | undefined {
-  const details = keyObject.asymmetricKeyDetails ?? {};
-  if (
-    spec.curve !== undefined &&
-    details.namedCurve !== undefined &&
-    details.namedCurve !== spec.curve.node
-  ) {
-    return `it is on ${details.namedCurve}, not ${spec.curve.jwk}`;
-  }
-  if (spec.minModulusBits !== undefined && (details.modulusLength ?? 0) < spec.minModulusBits) {
-    return `it has fewer than ${spec.minModulusBits} bits`;
-  }
-  return undefined;
-}
-
 /** The HMAC algorithm of a secret (HS256 unless another is requested), once its size is checked against the row. */
 function secretAlgorithm(keyObject: KeyObject, requested: string | undefined): JwsAlgorithm {
   const hmac = rowsFor('secret');
@@ -163,13 +147,13 @@ function algorithmOf(keyObject: KeyObject, requested: string | undefined): JwsAl
     if (!(rows as string[]).includes(requested)) {
       fail(`keys: a ${keyType} key signs with ${rows.join(' or ')}, not ${requested}`);
     }
-    const problem = misfit(keyObject, ALGORITHMS[requested as JwsAlgorithm]);
+    const problem = asymmetricKeyMisfit(keyObject, ALGORITHMS[requested as JwsAlgorithm]);
     if (problem !== undefined) fail(`keys: this ${keyType} key cannot sign ${requested}: ${problem}`);
     return requested as JwsAlgorithm;
   }
-  const fitting = rows.find((alg) => misfit(keyObject, ALGORITHMS[alg]) === undefined);
+  const fitting = rows.find((alg) => asymmetricKeyMisfit(keyObject, ALGORITHMS[alg]) === undefined);
   if (fitting === undefined) {
-    const problem = misfit(keyObject, ALGORITHMS[rows[0]!]);
+    const problem = asymmetricKeyMisfit(keyObject, ALGORITHMS[rows[0]!]);
     return fail(`keys: this ${keyType} key cannot sign ${rows.join(' or ')}: ${problem}`);
   }
   return fitting;

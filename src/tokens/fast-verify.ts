@@ -1,5 +1,5 @@
 import { createHmac, createVerify, verify as cryptoVerify, KeyObject, timingSafeEqual } from 'node:crypto';
-import { type AlgorithmSpec, algorithmSpec } from '../keys/algorithms.js';
+import { algorithmSpec, asymmetricKeyMisfit } from '../keys/algorithms.js';
 
 /**
  * Checks a JWS signature synchronously: `true` when `signature` signs `signingInput`
@@ -34,22 +34,6 @@ function asymmetricVerifier(
   };
 }
 
-/** `true` when a public key is of the kind an algorithm's row takes: its type, curve and size. */
-function fitsRow(key: KeyObject, spec: AlgorithmSpec): boolean {
-  if (key.type !== 'public' || key.asymmetricKeyType !== spec.keyType) return false;
-  const details = key.asymmetricKeyDetails ?? {};
-  // Ed25519 keys carry no namedCurve: their key type is their curve.
-  if (
-    spec.curve !== undefined &&
-    details.namedCurve !== undefined &&
-    details.namedCurve !== spec.curve.node
-  ) {
-    return false;
-  }
-  // jose refuses RSA keys under 2048 bits (checkModulusLength); so does the fast path, by the table.
-  return spec.minModulusBits === undefined || (details.modulusLength ?? 0) >= spec.minModulusBits;
-}
-
 /** The verifier for one key and algorithm, or `null` when the pair is not one the fast path covers. */
 function makeVerifier(key: KeyObject, alg: string): SyncVerifier | null {
   const spec = algorithmSpec(alg);
@@ -59,7 +43,8 @@ function makeVerifier(key: KeyObject, alg: string): SyncVerifier | null {
       ? hmacVerifier(key, spec.hash as string)
       : null;
   }
-  if (!fitsRow(key, spec)) return null;
+  // jose refuses RSA keys under 2048 bits (checkModulusLength); the table's minimum says so for the fast path.
+  if (key.type !== 'public' || asymmetricKeyMisfit(key, spec) !== undefined) return null;
   // jose takes the IEEE P1363 form (r || s), never DER.
   const verifyKey =
     spec.signatureEncoding === 'ieee-p1363' ? { key, dsaEncoding: 'ieee-p1363' as const } : key;
