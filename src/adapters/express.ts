@@ -121,7 +121,7 @@ export function requireAllRoles(role: RegisteredRole, ...moreRoles: RegisteredRo
  */
 export function tokenRoutes<Claims extends object, Role extends string>(
   auth: Auth<Claims, Role>,
-  options: TokenRoutesOptions<Role>,
+  options: NoInfer<TokenRoutesOptions<Role, Claims>>,
 ): RequestHandler {
   const routes = createTokenRoutes(auth, options);
   const reporter = options.onInternalError ?? reportToConsole;
@@ -136,7 +136,6 @@ export function tokenRoutes<Claims extends object, Role extends string>(
       .handle(route, {
         request: req,
         secure: req.secure,
-        mountPath: req.baseUrl,
         body,
         defaultReporter: reporter,
       })

@@ -142,7 +142,6 @@ export const tokenRoutes: FastifyPluginAsync<TokenRoutesPluginOptions> = async (
       const input = {
         request: request.raw,
         secure: request.protocol === 'https',
-        mountPath: fastify.prefix,
         body,
         defaultReporter: reporterFor(request, options.onInternalError),
       };

@@ -18,7 +18,7 @@ import {
 import type { InternalErrorReporter, Outcome } from '../lib/http/outcome.js';
 import { createTokenRoutes, type TokenRoutesOptions } from '../lib/http/token-routes.js';
 import type { RegisteredRole, RequestClaims } from '../lib/http/types.js';
-import type { AccessTokenClaims } from '../types.js';
+import type { AccessTokenClaims, CustomClaims } from '../types.js';
 
 export type { AuthenticateOptions } from '../lib/http/authenticate.js';
 export type { RefreshCookieOptions, SameSite } from '../lib/http/cookies.js';
@@ -42,7 +42,8 @@ export interface OptionalAuthState<
 }
 
 /** Options of the Koa `tokenRoutes`. */
-export interface KoaTokenRoutesOptions<Role extends string = string> extends TokenRoutesOptions<Role> {
+export interface KoaTokenRoutesOptions<Role extends string = string, Claims extends object = CustomClaims>
+  extends TokenRoutesOptions<Role, Claims> {
   /** Where the routes are mounted, e.g. `/auth`. Default: the root. */
   prefix?: string;
 }
@@ -133,7 +134,7 @@ export function requireAllRoles(role: RegisteredRole, ...moreRoles: RegisteredRo
  */
 export function tokenRoutes<Claims extends object, Role extends string>(
   auth: Auth<Claims, Role>,
-  options: KoaTokenRoutesOptions<Role>,
+  options: NoInfer<KoaTokenRoutesOptions<Role, Claims>>,
 ): Middleware {
   const { prefix = '', ...routeOptions } = options;
   if (typeof prefix !== 'string' || (prefix !== '' && (!prefix.startsWith('/') || prefix.endsWith('/')))) {
@@ -152,7 +153,6 @@ export function tokenRoutes<Claims extends object, Role extends string>(
     const input = {
       request: ctx.req,
       secure: ctx.secure,
-      mountPath: prefix,
       body,
       defaultReporter: options.onInternalError ?? reporterFor(ctx),
     };

@@ -11,7 +11,6 @@ import { AUTH_ERROR_CODES, AuthError, type AuthErrorCode } from '../errors.js';
 import {
   type RefreshCookieOptions,
   refreshCookieName,
-  refreshCookiePath,
   resolveRefreshCookie,
 } from '../lib/http/cookies.js';
 import { INTERNAL_ERROR_CODE } from '../lib/http/error-response.js';
@@ -421,9 +420,7 @@ export function tokenwardOpenApi(options: TokenwardOpenApiOptions = {}): Tokenwa
   const tag = options.tag ?? DEFAULT_TAG;
   // Resolved like tokenRoutes resolves it, so the documented cookie name is the one the browser gets.
   const cookie = options.cookie === false ? undefined : resolveRefreshCookie(options.cookie ?? {}, false);
-  const mountPath = prefix === '' ? '/' : prefix;
-  const cookieName =
-    cookie === undefined ? undefined : refreshCookieName(cookie, refreshCookiePath(cookie, mountPath));
+  const cookieName = cookie === undefined ? undefined : refreshCookieName(cookie);
   const tokenUrl = options.tokenUrl ?? `${prefix}/token`;
 
   const securitySchemes: { [name: string]: TokenwardSecurityScheme } = {};

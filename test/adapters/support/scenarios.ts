@@ -7,12 +7,12 @@ import { createAuth } from '../../../src/create-auth.js';
 import { ACCESS_COOKIE, ALLOWED_ORIGIN, AUDIENCE, ISSUER, SECRET } from './apps.js';
 import { cookieValue, type Reply, type RequestSpec } from './client.js';
 
-export const REFRESH_COOKIE = '__Secure-refresh_token';
+export const REFRESH_COOKIE = '__Host-refresh_token';
 const JSON_HEADERS = { 'content-type': 'application/json' };
 const TOKEN_COOKIE = new RegExp(
-  `^${REFRESH_COOKIE}=[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+; Max-Age=604800; Path=/auth; HttpOnly; Secure; SameSite=Strict$`,
+  `^${REFRESH_COOKIE}=[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+; Max-Age=604800; Path=/; HttpOnly; Secure; SameSite=Strict$`,
 );
-const CLEARED_COOKIE = `${REFRESH_COOKIE}=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/auth; HttpOnly; Secure; SameSite=Strict`;
+const CLEARED_COOKIE = `${REFRESH_COOKIE}=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/; HttpOnly; Secure; SameSite=Strict`;
 const MISSING_CHALLENGE = 'Bearer realm="api"';
 
 /** State a scenario's steps share: tokens by name. */
@@ -627,7 +627,7 @@ export function scenarios(foreign: Record<string, string>): Scenario[] {
           expect: {
             status: 200,
             code: null,
-            setCookies: [/^__Secure-refresh_token=[^;]+; Max-Age=604800; Path=\/https-auth;/],
+            setCookies: [/^__Host-refresh_token=[^;]+; Max-Age=604800; Path=\/;/],
           },
         },
         {
