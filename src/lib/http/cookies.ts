@@ -141,7 +141,11 @@ export function refreshCookieName(cookie: RefreshCookie): string {
  * A `Set-Cookie` value setting the refresh token for `maxAge` seconds, or
  * clearing the cookie when `value` is `undefined`.
  */
-export function serializeRefreshCookie(cookie: RefreshCookie, value: string | undefined, maxAge: number): string {
+export function serializeRefreshCookie(
+  cookie: RefreshCookie,
+  value: string | undefined,
+  maxAge: number,
+): string {
   if (value !== undefined && !COOKIE_VALUE.test(value))
     throw new AuthError('TOKEN_MALFORMED', 'the token cannot be put in a cookie');
   const parts = [`${refreshCookieName(cookie)}=${value ?? ''}`];

@@ -16,7 +16,11 @@ import type { HttpAnswer } from './types.js';
  * for wrong credentials or a refresh token that is not valid,
  * `unsupported_grant_type` for a grant other than `password` and `refresh_token`.
  */
-export const OAUTH2_TOKEN_ERROR_CODES = ['invalid_request', 'invalid_grant', 'unsupported_grant_type'] as const;
+export const OAUTH2_TOKEN_ERROR_CODES = [
+  'invalid_request',
+  'invalid_grant',
+  'unsupported_grant_type',
+] as const;
 
 /** One of {@link OAUTH2_TOKEN_ERROR_CODES}. */
 export type OAuth2TokenErrorCode = (typeof OAUTH2_TOKEN_ERROR_CODES)[number];
