@@ -71,7 +71,7 @@ afterAll(() => server?.close());
 const JSON_TYPE = { 'content-type': 'application/json' };
 const FORM_TYPE = { 'content-type': 'application/x-www-form-urlencoded' };
 const CROSS_SITE = { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' };
-const COOKIE = '__Secure-refresh_token';
+const COOKIE = '__Host-refresh_token';
 
 /** Values carried from one scenario to the next (tokens, cookies). */
 const state = new Map<string, string>();
