@@ -127,7 +127,9 @@ export const tokenward = fp(tokenwardPlugin, { fastify: '5.x', name: 'tokenward'
 
 /**
  * The token routes plugin: `POST {prefix}/login`, `/refresh`, `/logout` (and `/token` with `oauth2`).
- * The routes read their own body (size-bounded); the app's content-type parsers do not apply to them.
+ * The routes answer from their `onRequest` hook and read their own body (size-bounded): the app's
+ * content-type parsers, and its `preParsing`, `preValidation` and `preHandler` hooks, do not apply
+ * to them (its `onRequest`, `onSend` and `onResponse` hooks do).
  */
 export const tokenRoutes: FastifyPluginAsync<TokenRoutesPluginOptions> = async (fastify, options) => {
   const { auth, prefix: _prefix, ...routeOptions } = options;

@@ -8,11 +8,7 @@
  */
 
 import { AUTH_ERROR_CODES, AuthError, type AuthErrorCode } from '../errors.js';
-import {
-  type RefreshCookieOptions,
-  refreshCookieName,
-  resolveRefreshCookie,
-} from '../lib/http/cookies.js';
+import { type RefreshCookieOptions, refreshCookieName, resolveRefreshCookie } from '../lib/http/cookies.js';
 import { INTERNAL_ERROR_CODE } from '../lib/http/error-response.js';
 import type {
   HttpBearerSecurityScheme,

@@ -124,8 +124,9 @@ export interface TokenRoutesOptions<Role extends string = string, Claims extends
    * `true` to add `POST /token`, an OAuth2 token endpoint (RFC 6749): form-encoded
    * `grant_type=password` (4.3) and `grant_type=refresh_token` (6), answering
    * the RFC 6749 5.1 shape (`access_token`, `token_type`, `expires_in`, and
-   * `refresh_token` when cookies are off) and 5.2 errors (`invalid_request`,
-   * `invalid_grant`, `unsupported_grant_type`). With the cookie on, the refresh
+   * `refresh_token` when cookies are off) and 5.2 errors (`OAUTH2_TOKEN_ERROR_CODES`:
+   * `invalid_request`, a missing `grant_type` included, `invalid_grant`, and
+   * `unsupported_grant_type` for another grant). With the cookie on, the refresh
    * token stays in the cookie. Default `false`.
    */
   oauth2?: boolean;
