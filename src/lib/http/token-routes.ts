@@ -270,7 +270,9 @@ export function createTokenRoutes<Claims extends object, Role extends string>(
   async function login(input: TokenRouteRequest): Promise<HttpAnswer> {
     // A form too, as /token takes: a cross-site form can send one without a preflight, so the CSRF check above matters.
     const { fields } = await body(input, ['json', 'form']);
-    const pair = await passwordLogin(fields[fieldNames.username], fields[fieldNames.password], fieldNames);
+    // Own properties only: a configured name such as `constructor` must not read the prototype's.
+    const field = (name: string) => (Object.hasOwn(fields, name) ? fields[name] : undefined);
+    const pair = await passwordLogin(field(fieldNames.username), field(fieldNames.password), fieldNames);
     return tokenAnswer(pair);
   }
 
