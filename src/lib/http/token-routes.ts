@@ -268,7 +268,7 @@ export function createTokenRoutes<Claims extends object, Role extends string>(
   }
 
   async function login(input: TokenRouteRequest): Promise<HttpAnswer> {
-    // A form too, as /token takes: a cross-site form can send one without a preflight, so the CSRF check above matters.
+    // A form too, as /token takes: a cross-site form can post one without a preflight, which the CSRF check of handle() stops.
     const { fields } = await body(input, ['json', 'form']);
     // Own properties only: a configured name such as `constructor` must not read the prototype's.
     const field = (name: string) => (Object.hasOwn(fields, name) ? fields[name] : undefined);
