@@ -149,7 +149,7 @@ export function sendAuthError(res: Response, error: AuthError, options?: SendAut
  */
 export function tokenRoutes<Claims extends object, Role extends string>(
   auth: Auth<Claims, Role>,
-  options: TokenRoutesOptions<Role>,
+  options: NoInfer<TokenRoutesOptions<Role, Claims>>,
 ): RequestHandler {
   const routes = createTokenRoutes(auth, options);
   return (req: Request, res: Response, next: NextFunction) => {
@@ -163,7 +163,6 @@ export function tokenRoutes<Claims extends object, Role extends string>(
       .handle(route, {
         request: req,
         secure: req.secure,
-        mountPath: req.baseUrl,
         body,
         defaultReporter: reportToConsole,
       })

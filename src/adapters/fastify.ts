@@ -6,7 +6,6 @@
  * @packageDocumentation
  */
 
-import type { Readable } from 'node:stream';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Auth } from '../create-auth.js';
@@ -165,26 +164,29 @@ export function sendAuthError(
 
 /**
  * The token routes plugin: `POST {prefix}/login`, `/refresh`, `/logout` (and `/token` with `oauth2`).
- * Encapsulated: its body handling (read by tokenward, size-bounded) applies to these routes only.
+ * The routes answer from their `onRequest` hook and read their own body (size-bounded): the app's
+ * content-type parsers, and its `preParsing`, `preValidation` and `preHandler` hooks, do not apply
+ * to them (its `onRequest`, `onSend` and `onResponse` hooks do).
  */
 export const tokenRoutes: FastifyPluginAsync<TokenRoutesPluginOptions> = async (fastify, options) => {
   const { auth, prefix: _prefix, ...routeOptions } = options;
   const routes = createTokenRoutes(auth, routeOptions);
-  // The body is handed over unread, so that its media type, size and JSON are judged like in every adapter.
-  fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
   for (const route of routes.routes) {
-    fastify.post(`/${route}`, { bodyLimit: routes.bodyLimit }, async (request, reply) => {
-      const body = { stream: request.body as Readable | undefined };
+    // The route answers from its onRequest hook, before Fastify judges the Content-Type (it answers
+    // 415 to one such as `application/json, text/plain`, which the other adapters refuse with 400
+    // REQUEST_INVALID) or parses anything: the body is handed over unread, so that its media type,
+    // size and JSON are judged like in every adapter.
+    const answer: onRequestHookHandler = async function tokenRoute(request, reply) {
       const input = {
         request: request.raw,
         secure: request.protocol === 'https',
-        mountPath: fastify.prefix,
-        body,
+        body: { stream: request.raw },
         defaultReporter: reporterFor(request),
       };
       return settle(await routes.handle(route, input), reply);
-    });
+    };
+    // The handler is never reached: the hook always answers, or throws to Fastify's error handler.
+    fastify.post(`/${route}`, { onRequest: answer }, async () => undefined);
   }
 };
 

@@ -23,7 +23,7 @@ import type { InternalErrorReporter, Outcome } from '../lib/http/outcome.js';
 import { createTokenRoutes, type TokenRoutesOptions } from '../lib/http/token-routes.js';
 import type { HttpAnswer, RegisteredCustomClaims, RegisteredRole, RequestClaims } from '../lib/http/types.js';
 import type { RoleArguments } from '../roles/require-role.js';
-import type { AccessTokenClaims } from '../types.js';
+import type { AccessTokenClaims, CustomClaims } from '../types.js';
 
 export type { AuthenticateOptions, SendAuthErrorOptions, TokenGetter } from '../lib/http/authenticate.js';
 export type { RefreshCookieOptions, SameSite } from '../lib/http/cookies.js';
@@ -56,7 +56,8 @@ export interface OptionalAuthState<
 }
 
 /** Options of the Koa `tokenRoutes`. */
-export interface KoaTokenRoutesOptions<Role extends string = string> extends TokenRoutesOptions<Role> {
+export interface KoaTokenRoutesOptions<Role extends string = string, Claims extends object = CustomClaims>
+  extends TokenRoutesOptions<Role, Claims> {
   /** Where the routes are mounted, e.g. `/auth` (a trailing slash is ignored). Default: the root. */
   prefix?: string;
 }
@@ -167,7 +168,7 @@ export function sendAuthError(ctx: Context, error: AuthError, options?: SendAuth
  */
 export function tokenRoutes<Claims extends object, Role extends string>(
   auth: Auth<Claims, Role>,
-  options: KoaTokenRoutesOptions<Role>,
+  options: NoInfer<KoaTokenRoutesOptions<Role, Claims>>,
 ): Middleware {
   const { prefix: configuredPrefix = '', ...routeOptions } = options;
   const prefix = resolveMountPrefix(configuredPrefix);
@@ -184,7 +185,6 @@ export function tokenRoutes<Claims extends object, Role extends string>(
     const input = {
       request: ctx.req,
       secure: ctx.secure,
-      mountPath: prefix,
       body,
       defaultReporter: reporterFor(ctx),
     };

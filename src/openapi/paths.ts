@@ -4,7 +4,7 @@
  */
 
 import type { AuthErrorCode } from '../errors.js';
-import { refreshCookieName, refreshCookiePath } from '../lib/http/cookies.js';
+import { refreshCookieName } from '../lib/http/cookies.js';
 import { INTERNAL_ERROR_CODE } from '../lib/http/error-response.js';
 import type { ResolvedOpenApiOptions } from './options.js';
 import {
@@ -34,10 +34,9 @@ interface DocumentedCookie {
 
 /** The name and path from the cookie rules themselves (cookies.ts), so the document follows them. */
 function documentedCookie(options: ResolvedOpenApiOptions): DocumentedCookie | undefined {
-  const { cookie, prefix } = options;
+  const { cookie } = options;
   if (cookie === undefined) return undefined;
-  const path = refreshCookiePath(cookie, prefix === '' ? '/' : prefix);
-  return { name: refreshCookieName(cookie, path), path };
+  return { name: refreshCookieName(cookie), path: cookie.path };
 }
 
 /** The path items of the token routes, keyed by their full path. */

@@ -92,26 +92,26 @@ describe('bearerFromHeader', () => {
 describe('the refresh cookie', () => {
   const token = 'aaa.bbb.ccc';
 
-  it('is __Host- prefixed at Path=/ without a domain', () => {
+  it('is __Host- prefixed at Path=/ without a domain, by default', () => {
     const cookie = resolveRefreshCookie({}, false);
-    expect(serializeRefreshCookie(cookie, '', token, 60)).toBe(
+    expect(serializeRefreshCookie(cookie, token, 60)).toBe(
       '__Host-refresh_token=aaa.bbb.ccc; Max-Age=60; Path=/; HttpOnly; Secure; SameSite=Strict',
     );
   });
 
-  it('is __Secure- prefixed on a narrower path or with a domain', () => {
-    expect(serializeRefreshCookie(resolveRefreshCookie({}, false), '/auth/', token, 60)).toMatch(
+  it('is __Secure- prefixed on an explicit narrower path or with a domain', () => {
+    expect(serializeRefreshCookie(resolveRefreshCookie({ path: '/auth' }, false), token, 60)).toMatch(
       /^__Secure-refresh_token=.*; Path=\/auth;/,
     );
     const withDomain = resolveRefreshCookie({ domain: 'example.com', path: '/' }, false);
-    expect(serializeRefreshCookie(withDomain, '/auth', token, 60)).toBe(
+    expect(serializeRefreshCookie(withDomain, token, 60)).toBe(
       '__Secure-refresh_token=aaa.bbb.ccc; Max-Age=60; Path=/; Domain=example.com; HttpOnly; Secure; SameSite=Strict',
     );
   });
 
   it('has no prefix and no Secure only when secure: false is explicit', () => {
-    const cookie = resolveRefreshCookie({ secure: false, sameSite: 'Lax', name: 'rt' }, false);
-    expect(serializeRefreshCookie(cookie, '/auth', undefined, 0)).toBe(
+    const cookie = resolveRefreshCookie({ secure: false, sameSite: 'Lax', name: 'rt', path: '/auth' }, false);
+    expect(serializeRefreshCookie(cookie, undefined, 0)).toBe(
       'rt=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/auth; HttpOnly; SameSite=Lax',
     );
   });

@@ -111,7 +111,8 @@ describe('tokenwardOpenApi', () => {
       Object.values(tokenwardOpenApi(options).paths).find(
         (item) => item.post.operationId === 'tokenwardRefresh',
       )?.post.parameters?.[0]?.name;
-    expect(cookieParameter({ prefix: '/auth' })).toBe('__Secure-refresh_token');
+    expect(cookieParameter({ prefix: '/auth' })).toBe('__Host-refresh_token');
+    expect(cookieParameter({ prefix: '/auth', cookie: { path: '/auth' } })).toBe('__Secure-refresh_token');
     expect(cookieParameter({ prefix: '/' })).toBe('__Host-refresh_token');
     expect(cookieParameter({ cookie: { name: 'rt', secure: false } })).toBe('rt');
     expect(cookieParameter({ cookie: false })).toBeUndefined();

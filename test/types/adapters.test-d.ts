@@ -16,6 +16,7 @@ import { tokenward } from '../../src/adapters/fastify.js';
 import * as koaAdapter from '../../src/adapters/koa.js';
 import { createAuth } from '../../src/create-auth.js';
 import { requireRole } from '../../src/index.js';
+import type { TokenRoutesUser } from '../../src/lib/http/token-routes.js';
 import type { RegisteredTypes, RequestClaims } from '../../src/lib/http/types.js';
 import type { AccessTokenClaims } from '../../src/types.js';
 
@@ -160,5 +161,51 @@ describe('the core role checks', () => {
     auth.requireRole(claims, 'root', { message: 'x' });
     // @ts-expect-error options without a role
     auth.requireRole(claims, { message: 'x' });
+  });
+});
+
+describe('token routes: the user findUser returns', () => {
+  type TenantClaims = { tenantId: string; plan?: 'free' | 'pro' };
+  const tenantAuth = createAuth<TenantClaims, AppRole>({ keys: 'a-type-test-secret-of-at-least-32-bytes!!' });
+  const user = { sub: 'u-1', passwordHash: 'hash', roles: ['admin' as const] };
+
+  it('types claims with the Auth instance claims, on Express and Koa', () => {
+    expressAdapter.tokenRoutes(tenantAuth, {
+      findUser: async () => ({ ...user, claims: { tenantId: 't-1', plan: 'pro' } }),
+    });
+    koaAdapter.tokenRoutes(tenantAuth, {
+      findUser: () => ({ ...user, claims: { tenantId: 't-1' } }),
+      prefix: '/auth',
+    });
+    expectTypeOf<TokenRoutesUser<AppRole, TenantClaims>['claims']>().toEqualTypeOf<
+      Readonly<{ tenantId: string; plan?: 'free' | 'pro' }>
+    >();
+  });
+
+  it('refuses a misspelt claim, a missing required one, a wrong type and a role of no instance', () => {
+    expressAdapter.tokenRoutes(tenantAuth, {
+      // @ts-expect-error tenantID is not a claim of the instance (tenantId is, and is missing)
+      findUser: async () => ({ ...user, claims: { tenantID: 't-1' } }),
+    });
+    expressAdapter.tokenRoutes(tenantAuth, {
+      // @ts-expect-error tenantId is required by the instance's claims
+      findUser: async () => ({ ...user }),
+    });
+    koaAdapter.tokenRoutes(tenantAuth, {
+      // @ts-expect-error plan is 'free' | 'pro'
+      findUser: () => ({ ...user, claims: { tenantId: 't-1', plan: 'gold' } }),
+    });
+    expressAdapter.tokenRoutes(tenantAuth, {
+      // @ts-expect-error root is not a role of the instance
+      findUser: async () => ({ ...user, roles: ['root'], claims: { tenantId: 't-1' } }),
+    });
+  });
+
+  it('keeps claims optional and open for an instance without a claims type', () => {
+    const plainAuth = createAuth({ keys: 'a-type-test-secret-of-at-least-32-bytes!!' });
+    expressAdapter.tokenRoutes(plainAuth, { findUser: async () => ({ sub: 'u-1', passwordHash: 'hash' }) });
+    expressAdapter.tokenRoutes(plainAuth, {
+      findUser: async () => ({ sub: 'u-1', passwordHash: 'hash', claims: { anything: 1 } }),
+    });
   });
 });

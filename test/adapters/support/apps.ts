@@ -36,6 +36,8 @@ export const OWN_ERROR_MESSAGE = 'only the author may do this';
 export const ADMINS_ONLY = 'Admins only';
 /** The Ed25519 key the JWKS route publishes. */
 export const JWKS_SIGNING_KEY = generateKeyPairSync('ed25519').privateKey;
+/** The login field names of the `/fields-auth` mount. */
+export const LOGIN_FIELDS = { username: 'email', password: 'pass' } as const;
 
 export type FrameworkName = 'express4' | 'express5' | 'fastify5' | 'koa2' | 'koa3';
 export const FRAMEWORKS: readonly FrameworkName[] = ['express4', 'express5', 'fastify5', 'koa2', 'koa3'];
@@ -140,7 +142,8 @@ function expressApp(createApp: typeof express, fixtures: Fixtures, trustProxy: b
   const app = createApp();
   if (trustProxy) app.set('trust proxy', 'loopback');
   const options = routeOptions(fixtures);
-  app.use('/auth', tokenRoutes(auth, options));
+  app.use('/auth', tokenRoutes(auth, { ...options, logoutAll: true }));
+  app.use('/fields-auth', tokenRoutes(auth, { ...options, fields: LOGIN_FIELDS }));
   app.use('/body-auth', tokenRoutes(auth, { ...options, cookie: false }));
   app.use('/https-auth', tokenRoutes(auth, { ...options, requireHttps: true }));
   app.use('/broken-auth', tokenRoutes(auth, { ...options, findUser: failingFindUser }));
@@ -216,7 +219,8 @@ async function fastifyApp(fixtures: Fixtures, trustProxy: boolean): Promise<Fast
   const { auth } = fixtures;
   const app = Fastify({ trustProxy: trustProxy ? '127.0.0.1' : false });
   const options = { auth, ...routeOptions(fixtures) };
-  await app.register(tokenRoutes, { ...options, prefix: '/auth' });
+  await app.register(tokenRoutes, { ...options, logoutAll: true, prefix: '/auth' });
+  await app.register(tokenRoutes, { ...options, fields: LOGIN_FIELDS, prefix: '/fields-auth' });
   await app.register(tokenRoutes, { ...options, cookie: false, prefix: '/body-auth' });
   await app.register(tokenRoutes, { ...options, requireHttps: true, prefix: '/https-auth' });
   await app.register(tokenRoutes, { ...options, findUser: failingFindUser, prefix: '/broken-auth' });
@@ -321,7 +325,8 @@ function koaApp(KoaClass: typeof Koa, fixtures: Fixtures, trustProxy: boolean): 
   app.proxy = trustProxy;
   app.silent = true;
   const options = routeOptions(fixtures);
-  app.use(tokenRoutes(auth, { ...options, prefix: '/auth' }));
+  app.use(tokenRoutes(auth, { ...options, logoutAll: true, prefix: '/auth' }));
+  app.use(tokenRoutes(auth, { ...options, fields: LOGIN_FIELDS, prefix: '/fields-auth' }));
   app.use(tokenRoutes(auth, { ...options, cookie: false, prefix: '/body-auth' }));
   app.use(tokenRoutes(auth, { ...options, requireHttps: true, prefix: '/https-auth' }));
   app.use(tokenRoutes(auth, { ...options, findUser: failingFindUser, prefix: '/broken-auth' }));

@@ -18,12 +18,13 @@ import {
 } from './apps.js';
 import { cookieValue, type Reply, type RequestSpec } from './client.js';
 
-export const REFRESH_COOKIE = '__Secure-refresh_token';
+export const REFRESH_COOKIE = '__Host-refresh_token';
 const JSON_HEADERS = { 'content-type': 'application/json' };
+const FORM_HEADERS = { 'content-type': 'application/x-www-form-urlencoded' };
 const TOKEN_COOKIE = new RegExp(
-  `^${REFRESH_COOKIE}=[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+; Max-Age=604800; Path=/auth; HttpOnly; Secure; SameSite=Strict$`,
+  `^${REFRESH_COOKIE}=[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+; Max-Age=604800; Path=/; HttpOnly; Secure; SameSite=Strict$`,
 );
-const CLEARED_COOKIE = `${REFRESH_COOKIE}=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/auth; HttpOnly; Secure; SameSite=Strict`;
+const CLEARED_COOKIE = `${REFRESH_COOKIE}=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/; HttpOnly; Secure; SameSite=Strict`;
 const MISSING_CHALLENGE = 'Bearer realm="api"';
 
 /** State a scenario's steps share: tokens by name. */
@@ -753,7 +754,7 @@ export function scenarios(foreign: Record<string, string>): Scenario[] {
           expect: {
             status: 200,
             code: null,
-            setCookies: [/^__Secure-refresh_token=[^;]+; Max-Age=604800; Path=\/https-auth;/],
+            setCookies: [/^__Host-refresh_token=[^;]+; Max-Age=604800; Path=\/;/],
           },
         },
         {
@@ -837,6 +838,216 @@ export function scenarios(foreign: Record<string, string>): Scenario[] {
             body: JSON.stringify({ refreshToken: s.get('body.refresh') }),
           }),
           expect: invalidToken('TOKEN_REVOKED'),
+        },
+      ],
+    },
+    {
+      name: 'token routes: one media type, form logins and the login field names',
+      steps: [
+        ...(
+          [
+            ['two media types', 'application/json, text/plain'],
+            ['a media type without a subtype', 'json'],
+          ] as const
+        ).map(
+          ([name, type]): Step => ({
+            name: `login with ${name} in Content-Type`,
+            request: () => ({
+              method: 'POST',
+              path: '/auth/login',
+              headers: { 'content-type': type },
+              body: JSON.stringify({ username: 'alice', password: 'alice-password' }),
+            }),
+            expect: badRequest,
+          }),
+        ),
+        {
+          name: 'login with a form body',
+          request: () => ({
+            method: 'POST',
+            path: '/auth/login',
+            headers: FORM_HEADERS,
+            body: 'username=alice&password=alice-password',
+          }),
+          expect: {
+            status: 200,
+            code: null,
+            setCookies: [TOKEN_COOKIE],
+            headers: { 'cache-control': 'no-store' },
+            body: { tokenType: 'Bearer', expiresIn: 900 },
+          },
+          keep(reply, s) {
+            s.set('form.refresh', cookieValue(reply.setCookies, REFRESH_COOKIE) ?? '');
+          },
+        },
+        {
+          name: 'refresh with two media types in Content-Type: the cookie route reads no body',
+          request: (s) => ({
+            method: 'POST',
+            path: '/auth/refresh',
+            headers: {
+              ...refreshCookie(s.get('form.refresh')!),
+              'content-type': 'application/json, text/plain',
+            },
+            body: '{}',
+          }),
+          expect: { status: 200, code: null, setCookies: [TOKEN_COOKIE] },
+        },
+        {
+          name: 'a form login posted by another site is refused (login CSRF)',
+          request: () => ({
+            method: 'POST',
+            path: '/auth/login',
+            headers: { ...FORM_HEADERS, origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
+            body: 'username=alice&password=alice-password',
+          }),
+          expect: csrfRejected,
+        },
+        {
+          name: 'login with the configured field names (JSON)',
+          request: () => ({
+            method: 'POST',
+            path: '/fields-auth/login',
+            headers: JSON_HEADERS,
+            body: JSON.stringify({ email: 'alice', pass: 'alice-password' }),
+          }),
+          expect: { status: 200, code: null, setCookies: [TOKEN_COOKIE], body: { tokenType: 'Bearer' } },
+        },
+        {
+          name: 'login with the configured field names (form)',
+          request: () => ({
+            method: 'POST',
+            path: '/fields-auth/login',
+            headers: FORM_HEADERS,
+            body: 'email=alice&pass=alice-password',
+          }),
+          expect: { status: 200, code: null, setCookies: [TOKEN_COOKIE] },
+        },
+        {
+          name: 'the default field names are not read where others are configured',
+          request: () => ({
+            method: 'POST',
+            path: '/fields-auth/login',
+            headers: JSON_HEADERS,
+            body: JSON.stringify({ username: 'alice', password: 'alice-password' }),
+          }),
+          expect: {
+            ...badRequest,
+            setCookies: [],
+            body: {
+              error: { code: 'REQUEST_INVALID', message: 'email must be a string of 1 to 256 characters' },
+            },
+          },
+        },
+        {
+          name: 'a wrong password under the configured field names',
+          request: () => ({
+            method: 'POST',
+            path: '/fields-auth/login',
+            headers: JSON_HEADERS,
+            body: JSON.stringify({ email: 'alice', pass: 'wrong' }),
+          }),
+          expect: { ...invalidToken('INVALID_CREDENTIALS'), setCookies: [] },
+        },
+      ],
+    },
+    {
+      name: 'log out everywhere',
+      steps: [
+        loginStep('alice', 'alice-password'),
+        ...(['first', 'second'] as const).map(
+          (session): Step => ({
+            ...loginStep('bob', 'bob-password'),
+            name: `bob logs in (${session} session)`,
+            keep(reply, s) {
+              s.set(`bob.${session}.access`, reply.json?.accessToken as string);
+              s.set(`bob.${session}.refresh`, cookieValue(reply.setCookies, REFRESH_COOKIE) ?? '');
+            },
+          }),
+        ),
+        {
+          name: 'logout-all without an access token',
+          request: (s) => ({
+            method: 'POST',
+            path: '/auth/logout-all',
+            headers: refreshCookie(s.get('bob.second.refresh')!),
+          }),
+          expect: { status: 401, code: 'TOKEN_MISSING', challenge: MISSING_CHALLENGE, setCookies: [] },
+        },
+        {
+          name: 'logout-all with a refresh token as the bearer token',
+          request: (s) => ({
+            method: 'POST',
+            path: '/auth/logout-all',
+            headers: bearer(s.get('bob.second.refresh')!),
+          }),
+          expect: { ...invalidToken('TOKEN_TYPE_MISMATCH'), setCookies: [] },
+        },
+        {
+          name: 'logout-all from another site',
+          request: (s) => ({
+            method: 'POST',
+            path: '/auth/logout-all',
+            headers: {
+              ...bearer(s.get('bob.second.access')!),
+              origin: 'https://evil.example',
+              'sec-fetch-site': 'cross-site',
+            },
+          }),
+          expect: csrfRejected,
+        },
+        {
+          name: 'the refused attempts changed nothing',
+          request: get('/me', (s) => bearer(s.get('bob.first.access')!)),
+          expect: { status: 200, code: null, body: { sub: 'u-bob' } },
+        },
+        {
+          name: 'logout-all with the second session',
+          request: (s) => ({
+            method: 'POST',
+            path: '/auth/logout-all',
+            headers: {
+              ...bearer(s.get('bob.second.access')!),
+              ...refreshCookie(s.get('bob.second.refresh')!),
+            },
+          }),
+          expect: {
+            status: 204,
+            code: null,
+            setCookies: [CLEARED_COOKIE],
+            headers: { 'cache-control': 'no-store' },
+          },
+        },
+        ...(['first', 'second'] as const).flatMap((session): Step[] => [
+          {
+            name: `the ${session} session's access token is revoked`,
+            request: get('/me', (s) => bearer(s.get(`bob.${session}.access`)!)),
+            expect: invalidToken('TOKEN_REVOKED'),
+          },
+          {
+            name: `the ${session} session's refresh token is revoked`,
+            request: (s) => ({
+              method: 'POST',
+              path: '/auth/refresh',
+              headers: refreshCookie(s.get(`bob.${session}.refresh`)!),
+            }),
+            expect: { ...invalidToken('TOKEN_REVOKED'), setCookies: [CLEARED_COOKIE] },
+          },
+        ]),
+        {
+          name: "another user's session is untouched",
+          request: get('/me', (s) => bearer(s.get('alice.access')!)),
+          expect: { status: 200, code: null, body: { sub: 'u-alice' } },
+        },
+        {
+          name: 'the route is served only where logoutAll is on',
+          beforeTheAdapter: true,
+          request: (s) => ({
+            method: 'POST',
+            path: '/body-auth/logout-all',
+            headers: bearer(s.get('alice.access')!),
+          }),
+          expect: { status: 404 },
         },
       ],
     },
