@@ -5,6 +5,7 @@
 
 import { AUTH_ERROR_CODES, type AuthErrorCode } from '../errors.js';
 import { INTERNAL_ERROR_CODE } from '../lib/http/error-response.js';
+import { OAUTH2_TOKEN_ERROR_CODES } from '../lib/http/oauth2.js';
 import type { JsonSchema, OpenApiReference } from './types.js';
 
 /** The schemas tokenward adds to `components.schemas`. */
@@ -27,12 +28,6 @@ export interface TokenwardSchemas {
 
 /** A code an answer of the token routes or of `authenticate` can carry: an `AuthError` code, or the generic 500's. */
 export type AnswerCode = AuthErrorCode | typeof INTERNAL_ERROR_CODE;
-
-/**
- * The RFC 6749 5.2 `error` values the `/token` route answers with. The one
- * copy in `tokenward/openapi`, until the route's own module exports the list.
- */
-const OAUTH2_ERROR_VALUES: readonly string[] = ['invalid_request', 'invalid_grant', 'unsupported_grant_type'];
 
 /** The reference to one of tokenward's schemas. */
 export function schemaRef(name: keyof TokenwardSchemas): OpenApiReference {
@@ -161,7 +156,7 @@ export function buildSchemas(
       type: 'object',
       required: ['error'],
       properties: {
-        error: { type: 'string', enum: [...OAUTH2_ERROR_VALUES] },
+        error: { type: 'string', enum: [...OAUTH2_TOKEN_ERROR_CODES] },
         error_description: { type: 'string', description: 'A human-readable explanation.' },
       },
     },
