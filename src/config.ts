@@ -1,5 +1,6 @@
 import { AuthError } from './errors.js';
-import { isNoneAlgorithm, type PreparedKey } from './keys/import-key.js';
+import { isNoneAlgorithm, JWKS_ALGORITHMS } from './keys/algorithms.js';
+import type { PreparedKey } from './keys/import-key.js';
 import { type KeySet, keySetFromJwks, keySetFromKeys } from './keys/key-set.js';
 import { remoteJwks } from './keys/remote-jwks.js';
 import { toSeconds } from './lib/duration.js';
@@ -8,6 +9,7 @@ import type { RoleHierarchy } from './roles/require-role.js';
 import { MemoryTokenStore } from './stores/memory.js';
 import type { TokenStore } from './stores/token-store.js';
 import { ACCESS_TOKEN_TYPE, normalizeType, REFRESH_TOKEN_TYPE } from './tokens/check-type.js';
+import { DEFAULT_MAX_TOKEN_SIZE } from './tokens/token-size.js';
 import { createVerifyCache, type VerifyCache } from './tokens/verify-cache.js';
 import type { KeyLookup } from './tokens/verify-signature.js';
 import type { AuthEvent, AuthOptions, JsonWebKeySet } from './types.js';
@@ -46,8 +48,6 @@ export interface AuthConfig {
   /** Sends an audit event; never throws. */
   readonly emit: (event: Omit<AuthEvent, 'at'>) => void;
 }
-
-const DEFAULT_JWKS_ALGORITHMS = ['EdDSA', 'ES256', 'RS256'] as const;
 
 // Typed as a record of every option, so the compiler keeps it in step with AuthOptions.
 const KNOWN_OPTIONS: { readonly [Name in keyof Required<AuthOptions>]: true } = {
@@ -119,10 +119,10 @@ function resolveKeys(options: AuthOptions): {
       keySet.candidates(header.kid as string | undefined, alg).map((key) => key.verifyKey);
     return { keySet, lookup, algorithms: narrowedAlgorithms(keySet, listed) };
   }
-  const algorithms = listed ?? new Set<string>(DEFAULT_JWKS_ALGORITHMS);
+  const algorithms = listed ?? new Set<string>(JWKS_ALGORITHMS);
   for (const alg of algorithms) {
-    if (!(DEFAULT_JWKS_ALGORITHMS as readonly string[]).includes(alg)) {
-      invalid(`algorithms: ${alg} is not accepted from a JWKS (use EdDSA, ES256 or RS256)`);
+    if (!(JWKS_ALGORITHMS as readonly string[]).includes(alg)) {
+      invalid(`algorithms: ${alg} is not accepted from a JWKS (use ${JWKS_ALGORITHMS.join(', ')})`);
     }
   }
   if (typeof options.jwks === 'string' || options.jwks instanceof URL) {
@@ -152,7 +152,7 @@ export function resolveConfig(options: AuthOptions): AuthConfig {
         : 'give keys (a secret of 32+ bytes or key pairs) or a jwks to verify with',
     );
   }
-  const maxTokenSize = options.maxTokenSize ?? 8192;
+  const maxTokenSize = options.maxTokenSize ?? DEFAULT_MAX_TOKEN_SIZE;
   if (!Number.isInteger(maxTokenSize) || maxTokenSize < 256)
     invalid('maxTokenSize must be an integer of at least 256');
   const storeTimeoutMs = options.storeTimeoutMs ?? 5000;

@@ -2,7 +2,14 @@ import { resolveConfig } from './config.js';
 import { onlyAuthErrors } from './lib/guard.js';
 import { revokeSubject, revokeToken } from './refresh/revoke.js';
 import { rotateRefreshToken } from './refresh/rotate.js';
-import { assertRoles, hasRole, type RoleBearer, type RoleHierarchy } from './roles/require-role.js';
+import {
+  assertRoles,
+  hasRole,
+  type RoleArguments,
+  type RoleBearer,
+  type RoleHierarchy,
+  roleRequirement,
+} from './roles/require-role.js';
 import { requireSigningKey, signAccessToken, startFamily, subjectClaims, tokenPair } from './tokens/issue.js';
 import { verifyToken } from './tokens/verify-token.js';
 import type {
@@ -54,18 +61,10 @@ export interface Auth<Claims extends object = CustomClaims, Role extends string 
   revoke(token: TokenInput): Promise<void>;
   /** Revokes every token of the subject issued until now ("log out everywhere"). */
   revokeSubject(subject: string): Promise<void>;
-  /** Like the top-level `requireRole`, with the configured role hierarchy. */
-  requireRole(
-    claims: RoleBearer<Role> | null | undefined,
-    role: NoInfer<Role>,
-    ...moreRoles: NoInfer<Role>[]
-  ): void;
+  /** Like the top-level `requireRole` (options after the roles included), with the configured role hierarchy. */
+  requireRole(claims: RoleBearer<Role> | null | undefined, ...roles: RoleArguments<NoInfer<Role>>): void;
   /** Requires every listed role, with the configured role hierarchy. */
-  requireAllRoles(
-    claims: RoleBearer<Role> | null | undefined,
-    role: NoInfer<Role>,
-    ...moreRoles: NoInfer<Role>[]
-  ): void;
+  requireAllRoles(claims: RoleBearer<Role> | null | undefined, ...roles: RoleArguments<NoInfer<Role>>): void;
   /** Tells whether the claims hold any of the roles, with the configured hierarchy. */
   hasRole(claims: RoleBearer<Role> | null | undefined, ...roles: NoInfer<Role>[]): boolean;
   /** The public JWKS of the asymmetric keys (empty for HMAC secrets and remote JWKS). */
@@ -110,7 +109,7 @@ export function createAuth<Claims extends object = CustomClaims, Role extends st
   options: AuthOptions<Claims, Role>,
 ): Auth<Claims, Role> {
   const config = resolveConfig(options as AuthOptions);
-  const hierarchy = config.roleHierarchy as RoleHierarchy<NoInfer<Role>> | undefined;
+  const hierarchy = config.roleHierarchy as RoleHierarchy | undefined;
 
   return {
     async createAccessToken(subject) {
@@ -141,16 +140,16 @@ export function createAuth<Claims extends object = CustomClaims, Role extends st
 
     revokeSubject: (subject) => revokeSubject(config, subject),
 
-    requireRole(claims, role, ...moreRoles) {
-      assertRoles(claims, [role, ...moreRoles], { hierarchy });
+    requireRole(claims, ...roles) {
+      assertRoles(claims, roleRequirement(roles), { hierarchy });
     },
 
-    requireAllRoles(claims, role, ...moreRoles) {
-      assertRoles(claims, [role, ...moreRoles], { all: true, hierarchy });
+    requireAllRoles(claims, ...roles) {
+      assertRoles(claims, roleRequirement(roles), { all: true, hierarchy });
     },
 
     hasRole(claims, ...roles) {
-      return hasRole(claims, roles, { hierarchy });
+      return hasRole<string>(claims, roles, { hierarchy });
     },
 
     jwks: () => config.keySet?.jwks() ?? { keys: [] },

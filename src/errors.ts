@@ -36,8 +36,9 @@ export type AuthErrorCode =
   | 'CONFIG_INVALID';
 
 /**
- * Every error code with its HTTP status and RFC 6750 `error` value.
- * The table is the contract of DESIGN.md; codes never change meaning.
+ * Every error code with its HTTP status and RFC 6750 `error` value: the public
+ * contract of the adapters' answers (listed for users in the error reference of
+ * the docs). Codes and statuses never change meaning between versions.
  */
 export const AUTH_ERROR_CODES: { readonly [Code in AuthErrorCode]: AuthErrorCodeInfo } = {
   TOKEN_MISSING: { status: 401, bearerError: undefined },

@@ -14,11 +14,14 @@ export {
   isAuthError,
 } from './errors.js';
 export type { Duration } from './lib/duration.js';
+export type { Register } from './register.js';
 export {
   hasRole,
+  type RoleArguments,
   type RoleBearer,
   type RoleCheckOptions,
   type RoleHierarchy,
+  type RoleRequirementOptions,
   requireAllRoles,
   requireRole,
 } from './roles/require-role.js';

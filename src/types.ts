@@ -1,21 +1,14 @@
 import type { KeyObject } from 'node:crypto';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { JWK } from 'jose';
+import type { JwsAlgorithm } from './keys/algorithms.js';
 import type { Duration } from './lib/duration.js';
 import type { TokenStore } from './stores/token-store.js';
+import type { ReservedClaimName } from './tokens/reserved-claims.js';
 
-/** The registered claims tokenward sets itself; custom claims cannot override them. */
-export type ReservedClaimName =
-  | 'iss'
-  | 'aud'
-  | 'sub'
-  | 'exp'
-  | 'nbf'
-  | 'iat'
-  | 'jti'
-  | 'fam'
-  | 'roles'
-  | 'role';
+// Derived from their run-time tables (the algorithm table, the reserved-claim list), so
+// the types cannot drift from what key import and token issuing check.
+export type { JwsAlgorithm, ReservedClaimName };
 
 /** Custom claims: any JSON-serialisable object without the reserved names. */
 export type CustomClaims = { [name: string]: unknown };
@@ -77,9 +70,6 @@ export interface TokenPair {
   /** Seconds until the refresh token expires. */
   refreshExpiresIn: number;
 }
-
-/** A JWS algorithm tokenward signs and verifies with; `none` is never one. */
-export type JwsAlgorithm = 'HS256' | 'HS384' | 'HS512' | 'EdDSA' | 'ES256' | 'RS256';
 
 /** A signing or verification key with its optional id and algorithm. */
 export interface KeyEntry {
@@ -146,8 +136,8 @@ export interface AuthOptions<Claims extends object = CustomClaims, Role extends 
     cacheMaxAge?: number;
   };
   /**
-   * The algorithm allowlist. From a JWKS: any of `EdDSA`, `ES256`, `RS256`
-   * (the default: all three). With `keys`, each key's type already fixes its
+   * The algorithm allowlist. From a JWKS: any algorithm whose keys a JWKS may
+   * carry, today `EdDSA`, `ES256`, `RS256` (the default: all of them). With `keys`, each key's type already fixes its
    * algorithm, so this may only narrow the list to algorithms of the keys,
    * including the signing key's; anything else is CONFIG_INVALID.
    */
@@ -168,7 +158,7 @@ export interface AuthOptions<Claims extends object = CustomClaims, Role extends 
   refreshReuseGrace?: Duration;
   /** The expected access-token `typ`. Default `'at+jwt'`; a verify-only service may accept others, e.g. `['at+jwt', 'JWT']`. */
   accessTokenType?: string | readonly string[];
-  /** The largest token accepted, in bytes, checked before any decoding. Default 8192. */
+  /** The largest token accepted, in bytes, checked before any decoding. Default 8192 (`DEFAULT_MAX_TOKEN_SIZE`). */
   maxTokenSize?: number;
   /** Where refresh state and revocations live. Default: a new `MemoryTokenStore`. */
   store?: TokenStore;
@@ -192,7 +182,13 @@ export interface AuthOptions<Claims extends object = CustomClaims, Role extends 
     /** The most tokens remembered; the least recently used is forgotten first. */
     maxEntries: number;
   };
-  /** A Standard Schema (zod, valibot, arktype…) the custom claims must satisfy; failing is CLAIM_INVALID. */
+  /**
+   * A Standard Schema (zod, valibot, arktype…) the custom claims must satisfy. A
+   * received token that fails it is CLAIM_INVALID (401); claims this server is about
+   * to issue (`createAccessToken`, `createRefreshToken`, `issueTokens`, the new pair
+   * of `refresh`) that fail it are the server's bug: CONFIG_INVALID (500), whose
+   * message names the failing paths, never the values.
+   */
   claimsSchema?: StandardSchemaV1<unknown, Claims>;
   /** The role names this app knows. Only used for typing and for `roleHierarchy`. */
   roles?: readonly Role[];

@@ -30,12 +30,16 @@ export async function createFastifyApp({
   const options = { ...routeOptions, oauth2: true };
   // The document the Express example serves too; it describes the routes with the options they are given.
   const document = exampleOpenApiDocument(options);
+  // The URLs the document describes, listed now: the plugin writes every route it documents into the
+  // `paths` it is given, so asking `url in paths` later would also hide the second method of a new URL.
+  const documented = new Set(Object.keys(document.paths));
   const swaggerOptions: SwaggerOptions = {
-    openapi: document,
+    // A copy of `paths` for the plugin to write into, so `document` stays as built.
+    openapi: { ...document, paths: { ...document.paths } },
     // The document already describes the token routes, /me and /admin/dashboard: keep the plugin
     // from replacing those path items with bare ones built from the (schema-less) routes.
     transform: ({ schema, url }) => ({
-      schema: url in document.paths ? { ...schema, hide: true } : schema,
+      schema: documented.has(url) ? { ...schema, hide: true } : schema,
       url,
     }),
   };

@@ -23,7 +23,6 @@ export interface RedisExampleOptions extends Omit<ExampleOptions, 'store'> {
 export async function startRedisExample(options: RedisExampleOptions): Promise<RunningExample> {
   const { redisUrl, port = 0, ...rest } = options;
   const client = new Redis(redisUrl, {
-    lazyConnect: true,
     // Fail fast when Redis is down: tokenward then answers 503 STORE_UNAVAILABLE
     // at once, instead of requests queueing while ioredis reconnects.
     enableOfflineQueue: false,
@@ -33,9 +32,12 @@ export async function startRedisExample(options: RedisExampleOptions): Promise<R
   // Without a listener ioredis prints every failed reconnection as an unhandled error event.
   client.on('error', (error: Error) => console.error(`redis: ${error.message}`));
   try {
-    // Connected before the first request: with the offline queue off, a command sent too early would fail.
-    await client.connect();
-    const context = await createExampleContext({ ...rest, store: new RedisTokenStore(client) });
+    const store = new RedisTokenStore(client);
+    // Serve only once connected: with the offline queue off, a login sent before
+    // the connection is up would answer 503. ready() also warns (TokenwardWarning)
+    // when Redis's maxmemory-policy may evict tokenward's keys.
+    await store.ready({ timeoutMs: 5_000 });
+    const context = await createExampleContext({ ...rest, store });
     const running = await listen(createServer(createExpressApp(context)), port);
     return {
       url: running.url,

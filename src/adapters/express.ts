@@ -1,5 +1,5 @@
 /**
- * `tokenward/express`: authentication, role checks and token routes for Express 4 and 5.
+ * `tokenward/express`: authentication, role checks, token routes and the JWKS route for Express 4 and 5.
  *
  * Only translates between Express and the shared HTTP logic; imports Express for its types only.
  * @packageDocumentation
@@ -8,22 +8,30 @@
 import { setImmediate } from 'node:timers';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Auth } from '../create-auth.js';
+import type { AuthError } from '../errors.js';
 import {
   type AuthenticateOptions,
   attachAuthenticator,
+  authErrorAnswer,
   authorize,
-  checkRoleList,
+  checkRoleArguments,
   createAuthenticator,
+  type SendAuthErrorOptions,
 } from '../lib/http/authenticate.js';
+import { createJwksAnswer, JWKS_METHODS, JWKS_PATH, type JwksRouteOptions } from '../lib/http/jwks.js';
 import type { InternalErrorReporter, Outcome } from '../lib/http/outcome.js';
 import { createTokenRoutes, type TokenRoutesOptions } from '../lib/http/token-routes.js';
 import type { HttpAnswer, RegisteredRole, RequestClaims } from '../lib/http/types.js';
+import type { RoleArguments } from '../roles/require-role.js';
 
-export type { AuthenticateOptions } from '../lib/http/authenticate.js';
+export type { AuthenticateOptions, SendAuthErrorOptions, TokenGetter } from '../lib/http/authenticate.js';
 export type { RefreshCookieOptions, SameSite } from '../lib/http/cookies.js';
-export type { InternalErrorReporter } from '../lib/http/outcome.js';
+export type { CsrfOptions } from '../lib/http/csrf.js';
+export type { JwksRouteOptions } from '../lib/http/jwks.js';
+export type { FailureOptions, InternalErrorReporter } from '../lib/http/outcome.js';
 export type { TokenRoutesOptions, TokenRoutesUser } from '../lib/http/token-routes.js';
-export type { RegisteredRole, RequestClaims } from '../lib/http/types.js';
+export type { RegisteredCustomClaims, RegisteredRole, RequestClaims } from '../lib/http/types.js';
+export type { RoleArguments, RoleRequirementOptions } from '../roles/require-role.js';
 
 declare global {
   namespace Express {
@@ -31,7 +39,7 @@ declare global {
       /**
        * The verified access-token claims, set by `authenticate`; `undefined` on
        * routes without it and for anonymous requests in optional mode. Typed by
-       * the `Tokenward.Claims` and `Tokenward.Roles` interfaces the application augments.
+       * the `Auth` type the application registers (`Register` in `tokenward`).
        */
       auth?: RequestClaims | undefined;
     }
@@ -57,7 +65,7 @@ function settle(outcome: Outcome<unknown>, res: Response, next: NextFunction): v
 
 /**
  * Middleware that authenticates the request with its bearer access token
- * (`Authorization: Bearer`, or the configured cookie) and sets `req.auth`.
+ * (`Authorization: Bearer`, the configured cookie, or `getToken`) and sets `req.auth`.
  * Failures answer with the `AuthError`'s status, the JSON error body and
  * `WWW-Authenticate`, or go to `next(err)` with `delegateErrors`.
  *
@@ -65,21 +73,20 @@ function settle(outcome: Outcome<unknown>, res: Response, next: NextFunction): v
  * ```ts
  * app.use('/auth', tokenRoutes(auth, { findUser }));
  * app.get('/me', authenticate(auth), (req, res) => res.json(req.auth));
- * app.get('/admin', authenticate(auth), requireRole('admin'), handler);
+ * app.get('/admin', authenticate(auth), requireRole('admin', { message: 'Admins only' }), handler);
  * ```
  */
 export function authenticate<Claims extends object, Role extends string>(
   auth: Auth<Claims, Role>,
-  options?: AuthenticateOptions,
+  options?: AuthenticateOptions<Request>,
 ): RequestHandler {
   const authenticator = createAuthenticator(auth, options);
-  const reporter = options?.onInternalError ?? reportToConsole;
   return (req, res, next) => {
     attachAuthenticator(req, authenticator);
     // Express's req.secure walks its trust-proxy settings on every read: a measurable
     // share of a request, so it is read only for the cookie transport that needs it.
     authenticator
-      .authenticate(req, () => req.secure, reporter)
+      .authenticate(req, req, () => req.secure, reportToConsole)
       .then((outcome) => {
         if (outcome.kind !== 'ok') return settle(outcome, res, next);
         req.auth = outcome.value;
@@ -94,8 +101,8 @@ export function authenticate<Claims extends object, Role extends string>(
   };
 }
 
-function roleMiddleware(roles: readonly string[], all: boolean): RequestHandler {
-  checkRoleList(roles);
+function roleMiddleware(args: readonly unknown[], all: boolean): RequestHandler {
+  const roles = checkRoleArguments(args);
   return (req, res, next) => settle(authorize(req, req.auth, roles, all, reportToConsole), res, next);
 }
 
@@ -103,14 +110,35 @@ function roleMiddleware(roles: readonly string[], all: boolean): RequestHandler 
  * Middleware that lets through only requests whose claims hold at least one of
  * the roles (with the role hierarchy of the `authenticate` before it): 403
  * FORBIDDEN otherwise, and 401 when no `authenticate` authenticated the request.
+ * Options after the roles set the FORBIDDEN message: `requireRole('admin', { message: 'Admins only' })`.
  */
-export function requireRole(role: RegisteredRole, ...moreRoles: RegisteredRole[]): RequestHandler {
-  return roleMiddleware([role, ...moreRoles], false);
+export function requireRole(...roles: RoleArguments<RegisteredRole>): RequestHandler {
+  return roleMiddleware(roles, false);
 }
 
 /** Like {@link requireRole}, but every listed role is required. */
-export function requireAllRoles(role: RegisteredRole, ...moreRoles: RegisteredRole[]): RequestHandler {
-  return roleMiddleware([role, ...moreRoles], true);
+export function requireAllRoles(...roles: RoleArguments<RegisteredRole>): RequestHandler {
+  return roleMiddleware(roles, true);
+}
+
+/**
+ * Answers an `AuthError` from the application's own route in the shape the middleware
+ * gives it: its status, the JSON error body and `WWW-Authenticate` (with the realm of the
+ * `authenticate` that ran on the request). A server fault it is given (`CONFIG_INVALID`)
+ * is answered, not reported: report it yourself.
+ *
+ * @example
+ * ```ts
+ * app.delete('/notes/:id', authenticate(auth), (req, res) => {
+ *   if (!canDelete(req.auth, req.params.id)) {
+ *     return sendAuthError(res, new AuthError('FORBIDDEN', 'only the author may delete a note'));
+ *   }
+ *   // ...
+ * });
+ * ```
+ */
+export function sendAuthError(res: Response, error: AuthError, options?: SendAuthErrorOptions): void {
+  write(res, authErrorAnswer(res.req, error, options));
 }
 
 /**
@@ -121,10 +149,9 @@ export function requireAllRoles(role: RegisteredRole, ...moreRoles: RegisteredRo
  */
 export function tokenRoutes<Claims extends object, Role extends string>(
   auth: Auth<Claims, Role>,
-  options: TokenRoutesOptions<Role>,
+  options: NoInfer<TokenRoutesOptions<Role, Claims>>,
 ): RequestHandler {
   const routes = createTokenRoutes(auth, options);
-  const reporter = options.onInternalError ?? reportToConsole;
   return (req: Request, res: Response, next: NextFunction) => {
     const route = routes.routeOf(req.method, req.path);
     if (route === undefined) {
@@ -136,10 +163,30 @@ export function tokenRoutes<Claims extends object, Role extends string>(
       .handle(route, {
         request: req,
         secure: req.secure,
-        mountPath: req.baseUrl,
         body,
-        defaultReporter: reporter,
+        defaultReporter: reportToConsole,
       })
       .then((outcome) => settle(outcome, res, next), next);
+  };
+}
+
+/**
+ * Middleware serving the instance's public keys at `GET /.well-known/jwks.json` (under where it
+ * is mounted), with `Cache-Control: public, max-age=...`; other requests pass through.
+ * @throws AuthError CONFIG_INVALID when the instance has no public key (an HMAC secret).
+ *
+ * @example
+ * ```ts
+ * app.use(jwksRoute(auth, { maxAge: '10m' }));
+ * ```
+ */
+export function jwksRoute<Claims extends object, Role extends string>(
+  auth: Auth<Claims, Role>,
+  options?: JwksRouteOptions,
+): RequestHandler {
+  const answer = createJwksAnswer(auth, options);
+  return (req, res, next) => {
+    if (req.path === JWKS_PATH && JWKS_METHODS.has(req.method)) write(res, answer);
+    else next();
   };
 }

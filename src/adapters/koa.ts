@@ -1,5 +1,5 @@
 /**
- * `tokenward/koa`: authentication, role checks and token routes for Koa 2 and 3.
+ * `tokenward/koa`: authentication, role checks, token routes and the JWKS route for Koa 2 and 3.
  *
  * Only translates between Koa and the shared HTTP logic; imports Koa for its types only.
  * @packageDocumentation
@@ -7,34 +7,48 @@
 
 import type { Context, Middleware } from 'koa';
 import type { Auth } from '../create-auth.js';
-import { AuthError } from '../errors.js';
+import type { AuthError } from '../errors.js';
 import {
   type AuthenticateOptions,
   attachAuthenticator,
+  authErrorAnswer,
   authorize,
-  checkRoleList,
+  checkRoleArguments,
   createAuthenticator,
+  type SendAuthErrorOptions,
 } from '../lib/http/authenticate.js';
+import { createJwksAnswer, JWKS_METHODS, JWKS_PATH, type JwksRouteOptions } from '../lib/http/jwks.js';
+import { resolveMountPrefix } from '../lib/http/mount-path.js';
 import type { InternalErrorReporter, Outcome } from '../lib/http/outcome.js';
 import { createTokenRoutes, type TokenRoutesOptions } from '../lib/http/token-routes.js';
-import type { RegisteredRole, RequestClaims } from '../lib/http/types.js';
-import type { AccessTokenClaims } from '../types.js';
+import type { HttpAnswer, RegisteredCustomClaims, RegisteredRole, RequestClaims } from '../lib/http/types.js';
+import type { RoleArguments } from '../roles/require-role.js';
+import type { AccessTokenClaims, CustomClaims } from '../types.js';
 
-export type { AuthenticateOptions } from '../lib/http/authenticate.js';
+export type { AuthenticateOptions, SendAuthErrorOptions, TokenGetter } from '../lib/http/authenticate.js';
 export type { RefreshCookieOptions, SameSite } from '../lib/http/cookies.js';
-export type { InternalErrorReporter } from '../lib/http/outcome.js';
+export type { CsrfOptions } from '../lib/http/csrf.js';
+export type { JwksRouteOptions } from '../lib/http/jwks.js';
+export type { FailureOptions, InternalErrorReporter } from '../lib/http/outcome.js';
 export type { TokenRoutesOptions, TokenRoutesUser } from '../lib/http/token-routes.js';
-export type { RegisteredRole, RequestClaims } from '../lib/http/types.js';
+export type { RegisteredCustomClaims, RegisteredRole, RequestClaims } from '../lib/http/types.js';
+export type { RoleArguments, RoleRequirementOptions } from '../roles/require-role.js';
 
-/** The state `authenticate` provides: `ctx.state.auth`, the verified claims. */
-export interface AuthState<Claims extends object = Tokenward.Claims, Role extends string = RegisteredRole> {
+/**
+ * The state `authenticate` provides: `ctx.state.auth`, the verified claims. Without type
+ * arguments, typed by the `Auth` type the application registers (`Register` in `tokenward`).
+ */
+export interface AuthState<
+  Claims extends object = RegisteredCustomClaims,
+  Role extends string = RegisteredRole,
+> {
   /** The verified access-token claims. */
   auth: AccessTokenClaims<Claims, Role>;
 }
 
 /** The state `authenticate` provides in optional mode: `ctx.state.auth`, `undefined` for anonymous requests. */
 export interface OptionalAuthState<
-  Claims extends object = Tokenward.Claims,
+  Claims extends object = RegisteredCustomClaims,
   Role extends string = RegisteredRole,
 > {
   /** The verified access-token claims, or `undefined` for an anonymous request. */
@@ -42,8 +56,9 @@ export interface OptionalAuthState<
 }
 
 /** Options of the Koa `tokenRoutes`. */
-export interface KoaTokenRoutesOptions<Role extends string = string> extends TokenRoutesOptions<Role> {
-  /** Where the routes are mounted, e.g. `/auth`. Default: the root. */
+export interface KoaTokenRoutesOptions<Role extends string = string, Claims extends object = CustomClaims>
+  extends TokenRoutesOptions<Role, Claims> {
+  /** Where the routes are mounted, e.g. `/auth` (a trailing slash is ignored). Default: the root. */
   prefix?: string;
 }
 
@@ -51,20 +66,23 @@ function reporterFor(ctx: Context): InternalErrorReporter {
   return (error) => ctx.app.emit('error', error, ctx);
 }
 
+function write(ctx: Context, answer: HttpAnswer): void {
+  ctx.status = answer.status;
+  ctx.set(answer.headers);
+  ctx.body = answer.body ?? null;
+}
+
 /** Writes a failure answer or throws for Koa's error handling (the error has a `status`); `true` to go on. */
 function settle(outcome: Outcome<unknown>, ctx: Context): boolean {
   if (outcome.kind === 'ok') return true;
   if (outcome.kind === 'delegate') throw outcome.error;
-  const { status, headers, body } = outcome.answer;
-  ctx.status = status;
-  ctx.set(headers);
-  ctx.body = body ?? null;
+  write(ctx, outcome.answer);
   return false;
 }
 
 /**
  * Middleware that authenticates the request with its bearer access token
- * (`Authorization: Bearer`, or the configured cookie) and sets
+ * (`Authorization: Bearer`, the configured cookie, or `getToken`) and sets
  * `ctx.state.auth`, typed by the `Auth` instance's claims. Failures answer with
  * the `AuthError`'s status, the JSON error body and `WWW-Authenticate`, or are
  * thrown to Koa's error handling with `delegateErrors`.
@@ -75,37 +93,33 @@ function settle(outcome: Outcome<unknown>, ctx: Context): boolean {
  * router.get('/me', authenticate(auth), (ctx) => {
  *   ctx.body = ctx.state.auth;
  * });
- * router.get('/admin', authenticate(auth), requireRole('admin'), handler);
+ * router.get('/admin', authenticate(auth), requireRole('admin', { message: 'Admins only' }), handler);
  * ```
  */
 export function authenticate<Claims extends object, Role extends string>(
   auth: Auth<Claims, Role>,
-  options: AuthenticateOptions & { optional: true },
+  options: AuthenticateOptions<Context> & { optional: true },
 ): Middleware<OptionalAuthState<Claims, Role>>;
 export function authenticate<Claims extends object, Role extends string>(
   auth: Auth<Claims, Role>,
-  options?: AuthenticateOptions & { optional?: false },
+  options?: AuthenticateOptions<Context> & { optional?: false },
 ): Middleware<AuthState<Claims, Role>>;
 export function authenticate<Claims extends object, Role extends string>(
   auth: Auth<Claims, Role>,
-  options?: AuthenticateOptions,
+  options?: AuthenticateOptions<Context>,
 ): Middleware<OptionalAuthState<Claims, Role>> {
   const authenticator = createAuthenticator(auth, options);
   return async (ctx, next) => {
     attachAuthenticator(ctx, authenticator);
-    const outcome = await authenticator.authenticate(
-      ctx.req,
-      () => ctx.secure,
-      options?.onInternalError ?? reporterFor(ctx),
-    );
+    const outcome = await authenticator.authenticate(ctx, ctx.req, () => ctx.secure, reporterFor(ctx));
     if (outcome.kind === 'ok') ctx.state.auth = outcome.value as AccessTokenClaims<Claims, Role> | undefined;
     if (settle(outcome, ctx)) await next();
   };
 }
 
 // The role middlewares read only `ctx.state.auth.roles`: they fit after any authenticate, whatever its claims type.
-function roleMiddleware(roles: readonly string[], all: boolean): Middleware {
-  checkRoleList(roles);
+function roleMiddleware(args: readonly unknown[], all: boolean): Middleware {
+  const roles = checkRoleArguments(args);
   return async (ctx, next) => {
     const claims = (ctx.state as { auth?: unknown }).auth as RequestClaims | undefined;
     if (settle(authorize(ctx, claims, roles, all, reporterFor(ctx)), ctx)) await next();
@@ -116,14 +130,35 @@ function roleMiddleware(roles: readonly string[], all: boolean): Middleware {
  * Middleware that lets through only requests whose claims hold at least one of
  * the roles (with the role hierarchy of the `authenticate` before it): 403
  * FORBIDDEN otherwise, and 401 when no `authenticate` authenticated the request.
+ * Options after the roles set the FORBIDDEN message: `requireRole('admin', { message: 'Admins only' })`.
  */
-export function requireRole(role: RegisteredRole, ...moreRoles: RegisteredRole[]): Middleware {
-  return roleMiddleware([role, ...moreRoles], false);
+export function requireRole(...roles: RoleArguments<RegisteredRole>): Middleware {
+  return roleMiddleware(roles, false);
 }
 
 /** Like {@link requireRole}, but every listed role is required. */
-export function requireAllRoles(role: RegisteredRole, ...moreRoles: RegisteredRole[]): Middleware {
-  return roleMiddleware([role, ...moreRoles], true);
+export function requireAllRoles(...roles: RoleArguments<RegisteredRole>): Middleware {
+  return roleMiddleware(roles, true);
+}
+
+/**
+ * Answers an `AuthError` from the application's own middleware in the shape `authenticate`
+ * gives it: its status, the JSON error body and `WWW-Authenticate` (with the realm of the
+ * `authenticate` that ran on the request). A server fault it is given (`CONFIG_INVALID`) is
+ * answered, not reported: report it yourself.
+ *
+ * @example
+ * ```ts
+ * router.delete('/notes/:id', authenticate(auth), (ctx) => {
+ *   if (!canDelete(ctx.state.auth, ctx.params.id)) {
+ *     return sendAuthError(ctx, new AuthError('FORBIDDEN', 'only the author may delete a note'));
+ *   }
+ *   // ...
+ * });
+ * ```
+ */
+export function sendAuthError(ctx: Context, error: AuthError, options?: SendAuthErrorOptions): void {
+  write(ctx, authErrorAnswer(ctx, error, options));
 }
 
 /**
@@ -133,12 +168,10 @@ export function requireAllRoles(role: RegisteredRole, ...moreRoles: RegisteredRo
  */
 export function tokenRoutes<Claims extends object, Role extends string>(
   auth: Auth<Claims, Role>,
-  options: KoaTokenRoutesOptions<Role>,
+  options: NoInfer<KoaTokenRoutesOptions<Role, Claims>>,
 ): Middleware {
-  const { prefix = '', ...routeOptions } = options;
-  if (typeof prefix !== 'string' || (prefix !== '' && (!prefix.startsWith('/') || prefix.endsWith('/')))) {
-    throw new AuthError('CONFIG_INVALID', 'prefix must start with / and not end with /');
-  }
+  const { prefix: configuredPrefix = '', ...routeOptions } = options;
+  const prefix = resolveMountPrefix(configuredPrefix);
   const routes = createTokenRoutes(auth, routeOptions);
   return async (ctx, next) => {
     const path = ctx.path;
@@ -152,10 +185,30 @@ export function tokenRoutes<Claims extends object, Role extends string>(
     const input = {
       request: ctx.req,
       secure: ctx.secure,
-      mountPath: prefix,
       body,
-      defaultReporter: options.onInternalError ?? reporterFor(ctx),
+      defaultReporter: reporterFor(ctx),
     };
     settle(await routes.handle(route, input), ctx);
+  };
+}
+
+/**
+ * Middleware serving the instance's public keys at `GET /.well-known/jwks.json`, with
+ * `Cache-Control: public, max-age=...`; other requests pass through.
+ * @throws AuthError CONFIG_INVALID when the instance has no public key (an HMAC secret).
+ *
+ * @example
+ * ```ts
+ * app.use(jwksRoute(auth, { maxAge: '10m' }));
+ * ```
+ */
+export function jwksRoute<Claims extends object, Role extends string>(
+  auth: Auth<Claims, Role>,
+  options?: JwksRouteOptions,
+): Middleware {
+  const answer = createJwksAnswer(auth, options);
+  return async (ctx, next) => {
+    if (ctx.path === JWKS_PATH && JWKS_METHODS.has(ctx.method)) write(ctx, answer);
+    else await next();
   };
 }

@@ -4,6 +4,7 @@
  * algorithm is one row (plus its test vectors).
  * @packageDocumentation
  */
+import type { KeyObject } from 'node:crypto';
 
 /** What one JWS algorithm needs of its key and produces as a signature. */
 export interface AlgorithmSpec {
@@ -111,4 +112,26 @@ export function algorithmSpec(alg: unknown): AlgorithmSpec | undefined {
 /** `true` for the `none` algorithm in any casing, which is never allowed. */
 export function isNoneAlgorithm(alg: unknown): boolean {
   return typeof alg === 'string' && alg.toLowerCase() === 'none';
+}
+
+/**
+ * Why an asymmetric key cannot serve an algorithm's row (another key type, another
+ * curve, a modulus under the row's minimum), or `undefined` when it can. Key import
+ * and the fast path both judge keys by this.
+ */
+export function asymmetricKeyMisfit(key: KeyObject, spec: AlgorithmSpec): string | undefined {
+  if (key.asymmetricKeyType !== spec.keyType) return `it is a ${key.asymmetricKeyType ?? key.type} key`;
+  const details = key.asymmetricKeyDetails ?? {};
+  // Ed25519 keys carry no namedCurve: their key type is their curve.
+  if (
+    spec.curve !== undefined &&
+    details.namedCurve !== undefined &&
+    details.namedCurve !== spec.curve.node
+  ) {
+    return `it is on ${details.namedCurve}, not ${spec.curve.jwk}`;
+  }
+  if (spec.minModulusBits !== undefined && (details.modulusLength ?? 0) < spec.minModulusBits) {
+    return `it has fewer than ${spec.minModulusBits} bits`;
+  }
+  return undefined;
 }

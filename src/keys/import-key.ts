@@ -8,12 +8,17 @@ import {
 } from 'node:crypto';
 import type { JWK } from 'jose';
 import { AuthError } from '../errors.js';
-import type { JwsAlgorithm, KeyEntry } from '../types.js';
-
-/** `true` for the `none` algorithm in any casing, which is never allowed. */
-export function isNoneAlgorithm(alg: unknown): boolean {
-  return typeof alg === 'string' && alg.toLowerCase() === 'none';
-}
+import type { KeyEntry } from '../types.js';
+import {
+  ALGORITHM_NAMES,
+  ALGORITHMS,
+  algorithmSpec,
+  asymmetricKeyMisfit,
+  isNoneAlgorithm,
+  type JwsAlgorithm,
+} from './algorithms.js';
+import { describeKeyMaterial } from './key-material.js';
+import { kidProblem } from './kid.js';
 
 /** A key ready for use: its id, its one algorithm, and the `KeyObject`s that verify and sign. */
 export interface PreparedKey {
@@ -28,15 +33,6 @@ export interface PreparedKey {
   /** The public JWK with `kid`, `alg` and `use`, for asymmetric keys. */
   readonly publicJwk: JWK | undefined;
 }
-
-const HMAC_MIN_BYTES: Readonly<Record<string, number>> = { HS256: 32, HS384: 48, HS512: 64 };
-
-/** The hash of each HMAC algorithm, as `node:crypto` names it. */
-export const HMAC_HASHES: Readonly<Partial<Record<string, string>>> = {
-  HS256: 'sha256',
-  HS384: 'sha384',
-  HS512: 'sha512',
-};
 
 function fail(message: string): never {
   throw new AuthError('CONFIG_INVALID', message);
@@ -62,22 +58,46 @@ export function toKeyEntry(value: unknown): KeyEntry {
   );
 }
 
+/**
+ * Refuses key material given as an HMAC secret: a PEM, JWK or JWKS text, an
+ * OpenSSH line or DER bytes is often a public key, and an HMAC keyed with public
+ * bytes lets anyone forge tokens. The message says what it looks like, never what it is.
+ */
+function refuseKeyMaterial(secret: string | Uint8Array): void {
+  const looksLike = describeKeyMaterial(secret);
+  if (looksLike !== undefined) {
+    fail(
+      `keys: the HMAC secret looks like ${looksLike}, which is key material, not a secret ` +
+        '(anyone with the public key could forge tokens): give the key itself (a PEM string, a JWK object or a KeyObject), or a random secret',
+    );
+  }
+}
+
+function secretKey(bytes: Uint8Array): KeyObject {
+  refuseKeyMaterial(bytes);
+  return createSecretKey(bytes);
+}
+
 function toKeyObject(key: KeyEntry['key']): KeyObject {
   try {
-    if (key instanceof KeyObject) return key;
-    if (key instanceof Uint8Array) return createSecretKey(key);
+    if (key instanceof KeyObject) {
+      if (key.type === 'secret') refuseKeyMaterial(key.export());
+      return key;
+    }
+    if (key instanceof Uint8Array) return secretKey(key);
     if (typeof key === 'string') {
       if (key.includes('-----BEGIN')) {
         return key.includes('PRIVATE KEY') ? createPrivateKey(key) : createPublicKey(key);
       }
       // Only whitespace is an unset variable padded by a template or a .env file, not a secret.
       if (key.trim() === '') fail('keys: the secret is only whitespace (is the environment variable set?)');
+      refuseKeyMaterial(key);
       return createSecretKey(Buffer.from(key, 'utf8'));
     }
     if (isJwk(key)) {
       if (key.kty === 'oct') {
         if (typeof key.k !== 'string') fail('keys: an "oct" JWK needs its "k"');
-        return createSecretKey(Buffer.from(key.k, 'base64url'));
+        return secretKey(Buffer.from(key.k, 'base64url'));
       }
       const jwk = { ...key } as JsonWebKey;
       return typeof key.d === 'string'
@@ -91,41 +111,52 @@ function toKeyObject(key: KeyEntry['key']): KeyObject {
   return fail('keys: unsupported key value');
 }
 
+/** The algorithms of the table whose rows take keys of this kind, in table order. */
+function rowsFor(keyType: string): JwsAlgorithm[] {
+  return ALGORITHM_NAMES.filter((alg) => ALGORITHMS[alg].keyType === keyType);
+}
+
+/** The HMAC algorithm of a secret (HS256 unless another is requested), once its size is checked against the row. */
+function secretAlgorithm(keyObject: KeyObject, requested: string | undefined): JwsAlgorithm {
+  const hmac = rowsFor('secret');
+  const alg = requested ?? hmac[0]!;
+  const spec = algorithmSpec(alg);
+  if (spec?.keyType !== 'secret') fail(`keys: an HMAC secret signs with ${hmac.join(', ')}, not ${alg}`);
+  const minimum = spec.minSecretBytes ?? 0;
+  const size = keyObject.symmetricKeySize ?? 0;
+  if (size < minimum)
+    fail(`keys: an ${alg} secret must have at least ${minimum} bytes (this one has ${size})`);
+  return alg as JwsAlgorithm;
+}
+
+/** The one algorithm a key signs with: the requested one if its row fits the key, else the key's first row. */
 function algorithmOf(keyObject: KeyObject, requested: string | undefined): JwsAlgorithm {
   if (isNoneAlgorithm(requested)) {
     fail('keys: the "none" algorithm is never allowed');
   }
-  if (keyObject.type === 'secret') {
-    const alg = requested ?? 'HS256';
-    const minimum = HMAC_MIN_BYTES[alg];
-    if (minimum === undefined) fail(`keys: an HMAC secret signs with HS256, HS384 or HS512, not ${alg}`);
-    const size = keyObject.symmetricKeySize ?? 0;
-    if (size < minimum)
-      fail(`keys: an ${alg} secret must have at least ${minimum} bytes (this one has ${size})`);
-    return alg as JwsAlgorithm;
+  if (keyObject.type === 'secret') return secretAlgorithm(keyObject, requested);
+  const keyType = keyObject.asymmetricKeyType ?? 'unknown';
+  const rows = rowsFor(keyType);
+  if (rows.length === 0) {
+    const supported = [...new Set(ALGORITHM_NAMES.map((alg) => ALGORITHMS[alg].keyType))].filter(
+      (type) => type !== 'secret',
+    );
+    return fail(`keys: ${keyType} keys are not supported (use ${supported.join(', ')})`);
   }
-  const details = keyObject.asymmetricKeyDetails ?? {};
-  let alg: JwsAlgorithm;
-  switch (keyObject.asymmetricKeyType) {
-    case 'ed25519':
-      alg = 'EdDSA';
-      break;
-    case 'ec':
-      if (details.namedCurve !== 'prime256v1')
-        fail(`keys: EC keys must be on P-256 for ES256 (got ${details.namedCurve})`);
-      alg = 'ES256';
-      break;
-    case 'rsa':
-      if ((details.modulusLength ?? 0) < 2048) fail('keys: RSA keys must have at least 2048 bits');
-      alg = 'RS256';
-      break;
-    default:
-      return fail(`keys: ${keyObject.asymmetricKeyType} keys are not supported (use Ed25519, P-256 or RSA)`);
+  if (requested !== undefined) {
+    if (!(rows as string[]).includes(requested)) {
+      fail(`keys: a ${keyType} key signs with ${rows.join(' or ')}, not ${requested}`);
+    }
+    const problem = asymmetricKeyMisfit(keyObject, ALGORITHMS[requested as JwsAlgorithm]);
+    if (problem !== undefined) fail(`keys: this ${keyType} key cannot sign ${requested}: ${problem}`);
+    return requested as JwsAlgorithm;
   }
-  if (requested !== undefined && requested !== alg) {
-    fail(`keys: a ${keyObject.asymmetricKeyType} key signs with ${alg}, not ${requested}`);
+  const fitting = rows.find((alg) => asymmetricKeyMisfit(keyObject, ALGORITHMS[alg]) === undefined);
+  if (fitting === undefined) {
+    const problem = asymmetricKeyMisfit(keyObject, ALGORITHMS[rows[0]!]);
+    return fail(`keys: this ${keyType} key cannot sign ${rows.join(' or ')}: ${problem}`);
   }
-  return alg;
+  return fitting;
 }
 
 function secretKid(keyObject: KeyObject): string {
@@ -189,8 +220,7 @@ export function importKey(value: unknown, { allowSigning = true } = {}): Prepare
 }
 
 function checkKid(kid: unknown): string {
-  if (typeof kid !== 'string' || kid.length === 0 || kid.length > 256) {
-    fail('keys: a kid must be a non-empty string of at most 256 characters');
-  }
-  return kid;
+  const problem = kidProblem(kid);
+  if (problem !== undefined) fail(`keys: ${problem}`);
+  return kid as string;
 }

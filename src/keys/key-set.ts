@@ -1,5 +1,7 @@
+import type { JWK } from 'jose';
 import { AuthError } from '../errors.js';
 import type { JsonWebKeySet, KeysOption } from '../types.js';
+import { ALGORITHMS, type AlgorithmSpec, JWKS_ALGORITHMS } from './algorithms.js';
 import { importKey, type PreparedKey } from './import-key.js';
 
 /** The keys of one `createAuth` instance: which one signs, and which verify. */
@@ -58,6 +60,17 @@ export function keySetFromKeys(keys: KeysOption): KeySet {
 }
 
 /**
+ * `true` when a JWK's `kty` (and `crv`, when it has one) is that of an algorithm
+ * the table lets a JWKS carry: never an `oct` secret, since a JWKS is public.
+ */
+function isJwksEligible(jwk: JWK): boolean {
+  return JWKS_ALGORITHMS.some((alg) => {
+    const spec: AlgorithmSpec = ALGORITHMS[alg];
+    return spec.kty === jwk.kty && (jwk.crv === undefined || spec.curve?.jwk === jwk.crv);
+  });
+}
+
+/**
  * Imports a JWKS for verification only. Keys tokenward cannot use (encryption
  * keys, other curves, algorithms outside `algorithms`) are skipped; secrets are
  * refused, since a JWKS is public.
@@ -68,7 +81,7 @@ export function keySetFromJwks(jwks: JsonWebKeySet, algorithms: ReadonlySet<stri
   }
   const prepared: PreparedKey[] = [];
   for (const jwk of jwks.keys) {
-    if (typeof jwk !== 'object' || jwk === null || jwk.kty === 'oct') continue;
+    if (typeof jwk !== 'object' || jwk === null || !isJwksEligible(jwk)) continue;
     if (jwk.use !== undefined && jwk.use !== 'sig') continue;
     if (jwk.alg !== undefined && !algorithms.has(jwk.alg)) continue;
     const { d: _private, ...publicPart } = jwk;

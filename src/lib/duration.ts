@@ -1,7 +1,14 @@
 import { AuthError } from '../errors.js';
 
-/** A duration: a number of seconds, or a string such as `'15m'`, `'7d'`, `'30 seconds'`. */
-export type Duration = number | `${number}${string}`;
+/**
+ * A duration: a number of seconds, or a string such as `'15m'`, `'7d'`,
+ * `'30 seconds'` (a number and a unit: s, m, h, d, w, spelt short or long). Any
+ * string is accepted by the type, so a value read from `process.env` can be given
+ * as it is; `createAuth` checks it at start-up and throws CONFIG_INVALID naming the
+ * option when it is not a duration. A string without a unit (`'900'`) is refused
+ * rather than guessed at: seconds or milliseconds?
+ */
+export type Duration = number | string;
 
 const UNIT_SECONDS: Readonly<Record<string, number>> = {
   s: 1,
@@ -29,8 +36,8 @@ const UNIT_SECONDS: Readonly<Record<string, number>> = {
 
 const DURATION_PATTERN = /^(\d+(?:\.\d+)?)\s*([a-z]+)$/i;
 
-/** Turns a {@link Duration} into whole seconds, or throws CONFIG_INVALID naming the option. */
-export function toSeconds(value: Duration, optionName: string, { allowZero = false } = {}): number {
+/** Turns a {@link Duration} into whole seconds, or throws CONFIG_INVALID naming the option (a value of any type is checked). */
+export function toSeconds(value: unknown, optionName: string, { allowZero = false } = {}): number {
   let seconds: number | undefined;
   if (typeof value === 'number') {
     seconds = value;
@@ -40,9 +47,10 @@ export function toSeconds(value: Duration, optionName: string, { allowZero = fal
     if (match?.[1] && unit !== undefined) seconds = Number(match[1]) * unit;
   }
   if (seconds === undefined || !Number.isFinite(seconds) || seconds < 0 || (!allowZero && seconds === 0)) {
+    // The value itself stays out of the message: it may come from an environment variable holding anything.
     throw new AuthError(
       'CONFIG_INVALID',
-      `${optionName} must be a ${allowZero ? 'non-negative' : 'positive'} number of seconds or a duration such as '15m', '7d'`,
+      `${optionName} must be a ${allowZero ? 'non-negative' : 'positive'} number of seconds or a duration with a unit such as '900s', '15m', '7d'`,
     );
   }
   return Math.floor(seconds);

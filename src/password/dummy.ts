@@ -18,7 +18,7 @@ export interface VerifyPasswordOrDummyOptions {
   cost?: number;
 }
 
-// One dummy hash per cost for the life of the process, created on first need.
+// One dummy hash per cost for the life of the process, created at start-up (prepareDummyHash) or on first need.
 // The promise is cached so that concurrent first logins share one hashing.
 const dummyHashes = new Map<number, Promise<string>>();
 
@@ -34,6 +34,19 @@ function dummyHash(cost: number): Promise<string> {
 }
 
 /**
+ * Starts making the dummy hash of this cost in the background, unless it is
+ * made or being made already, so that the first unknown-user login does not
+ * pay for it (twice the time of any other login, which would tell that the
+ * user does not exist). The token routes call it when they are created.
+ * @throws `AuthError` (from `tokenward`) `CONFIG_INVALID` when the cost option is not an
+ * integer from 10 to 31.
+ */
+export function prepareDummyHash(options?: VerifyPasswordOrDummyOptions): void {
+  // A failure is handled where the promise is cached (it is dropped, and the next need retries).
+  void dummyHash(resolveCost(options?.cost));
+}
+
+/**
  * Checks a login password against the stored hash of the user, or, when
  * there is no usable hash (unknown user: `null` or `undefined`; a value that
  * is not a bcrypt hash), against a dummy bcrypt hash of the same cost, so
@@ -44,7 +57,8 @@ function dummyHash(cost: number): Promise<string> {
  * matches (as {@link verifyPassword}); the dummy path always resolves `false`.
  * Pass the cost the application hashes with (`cost`, default 12): the timing
  * matches only if the stored hashes have that cost. The dummy hash is created
- * on the first call that needs it and kept for the life of the process.
+ * on the first call that needs it (the token routes create theirs at start-up)
+ * and kept for the life of the process.
  *
  * @example
  * ```ts

@@ -5,7 +5,7 @@
 
 import { hash } from '@node-rs/bcrypt';
 import { AuthError } from '../errors.js';
-import { checkPassword, passwordRejected, resolveCost } from './policy.js';
+import { checkPassword, passwordRejected, resolveCost, resolveInsecureTestCost } from './policy.js';
 
 /** Options of {@link hashPassword}. */
 export interface HashPasswordOptions {
@@ -14,6 +14,14 @@ export interface HashPasswordOptions {
    * @defaultValue 12
    */
   cost?: number;
+  /**
+   * For test fixtures only: a bcrypt cost from 4 to 9, below the production
+   * minimum of 10, so that hashing a fixture takes about a millisecond instead
+   * of tens. Refused with `CONFIG_INVALID` when `NODE_ENV` is `production` or
+   * `cost` is given too. Such hashes verify as any other, and `needsRehash`
+   * reports them; never store one for a real user.
+   */
+  insecureTestCost?: number;
 }
 
 /**
@@ -27,7 +35,8 @@ export interface HashPasswordOptions {
  * @returns the bcrypt hash string to store, e.g. `$2b$12$…` (60 characters).
  * @throws `AuthError` (from `tokenward`) `PASSWORD_REJECTED` when the password cannot be
  * hashed whole (the message gives the reason, never the password);
- * `CONFIG_INVALID` when the cost is not an integer from 10 to 31.
+ * `CONFIG_INVALID` when the cost is not an integer from 10 to 31 (see
+ * `insecureTestCost` for test fixtures).
  *
  * @example
  * ```ts
@@ -36,7 +45,11 @@ export interface HashPasswordOptions {
  * ```
  */
 export async function hashPassword(password: string, options?: HashPasswordOptions): Promise<string> {
-  const cost = resolveCost(options?.cost);
+  // The minimum holds unless a test says, by name, that it wants a weaker hash.
+  const cost =
+    options?.insecureTestCost === undefined
+      ? resolveCost(options?.cost)
+      : resolveInsecureTestCost(options.insecureTestCost, options.cost);
   const checked = checkPassword(password);
   if (!checked.ok) throw passwordRejected(checked.problem);
   try {

@@ -12,6 +12,9 @@ export const DEFAULT_BCRYPT_COST = 12;
 /** The lowest cost tokenward hashes with; lower costs are refused (OWASP minimum). */
 export const MIN_BCRYPT_COST = 10;
 
+/** The lowest cost bcrypt itself defines; only `hashPassword`'s `insecureTestCost` goes below {@link MIN_BCRYPT_COST}. */
+export const LOWEST_BCRYPT_COST = 4;
+
 /** The highest cost bcrypt defines. */
 export const MAX_BCRYPT_COST = 31;
 
@@ -76,6 +79,32 @@ export function resolveCost(cost: number | undefined, fallback = DEFAULT_BCRYPT_
   return cost;
 }
 
+/**
+ * Checks `hashPassword`'s test-only cost: an integer below the production
+ * minimum, never in production, never next to `cost`.
+ * @throws AuthError CONFIG_INVALID otherwise.
+ */
+export function resolveInsecureTestCost(testCost: unknown, cost: number | undefined): number {
+  if (process.env.NODE_ENV === 'production') {
+    throw new AuthError(
+      'CONFIG_INVALID',
+      'insecureTestCost is for test fixtures and is refused in production.',
+    );
+  }
+  if (cost !== undefined) throw new AuthError('CONFIG_INVALID', 'Give cost or insecureTestCost, not both.');
+  if (
+    !Number.isInteger(testCost) ||
+    (testCost as number) < LOWEST_BCRYPT_COST ||
+    (testCost as number) >= MIN_BCRYPT_COST
+  ) {
+    throw new AuthError(
+      'CONFIG_INVALID',
+      `insecureTestCost must be an integer from ${LOWEST_BCRYPT_COST} to ${MIN_BCRYPT_COST - 1} (use cost from ${MIN_BCRYPT_COST}), got ${String(testCost)}.`,
+    );
+  }
+  return testCost as number;
+}
+
 /** The parts of a well-formed bcrypt hash string. */
 export interface ParsedBcryptHash {
   /** `2a`, `2b` or `2y`: the same algorithm for every password tokenward accepts. */
@@ -94,6 +123,6 @@ export function parseBcryptHash(hash: unknown): ParsedBcryptHash | undefined {
   const match = BCRYPT_HASH.exec(hash);
   if (match === null) return undefined;
   const cost = Number(match[2]);
-  if (cost < 4 || cost > MAX_BCRYPT_COST) return undefined;
+  if (cost < LOWEST_BCRYPT_COST || cost > MAX_BCRYPT_COST) return undefined;
   return { version: match[1] as ParsedBcryptHash['version'], cost };
 }

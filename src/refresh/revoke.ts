@@ -2,7 +2,7 @@ import type { AuthConfig } from '../config.js';
 import { AuthError, isAuthError } from '../errors.js';
 import { normalizeType, REFRESH_TOKEN_TYPE } from '../tokens/check-type.js';
 import { decodeToken } from '../tokens/parse.js';
-import { verifyStateless } from '../tokens/verify-token.js';
+import { checkStateless } from '../tokens/verify-token.js';
 
 /**
  * Logs a token out: a refresh token revokes its family, an access token's `jti`
@@ -14,7 +14,7 @@ export async function revokeToken(config: AuthConfig, token: unknown): Promise<v
   const kind = normalizeType(decoded.header.typ) === REFRESH_TOKEN_TYPE ? 'refresh' : 'access';
   let claims: Record<string, unknown>;
   try {
-    claims = await verifyStateless(config, token, kind);
+    claims = await checkStateless(config, token, kind);
   } catch (error) {
     if (isAuthError(error) && error.code === 'TOKEN_EXPIRED') return;
     throw error;

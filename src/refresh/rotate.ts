@@ -2,7 +2,7 @@ import type { AuthConfig } from '../config.js';
 import { AuthError } from '../errors.js';
 import { newTokenId } from '../lib/token-id.js';
 import { requireSigningKey, signAccessToken, signRefreshToken, tokenPair } from '../tokens/issue.js';
-import { refreshTokenRef, verifyStateless } from '../tokens/verify-token.js';
+import { checkStateless, refreshTokenRef } from '../tokens/verify-token.js';
 import type { TokenPair } from '../types.js';
 
 /** The claims a rotated pair carries on: everything but what each token sets anew. */
@@ -17,7 +17,7 @@ function carriedClaims(claims: Record<string, unknown>): Record<string, unknown>
  */
 export async function rotateRefreshToken(config: AuthConfig, refreshToken: unknown): Promise<TokenPair> {
   requireSigningKey(config);
-  const claims = await verifyStateless(config, refreshToken, 'refresh');
+  const claims = await checkStateless(config, refreshToken, 'refresh');
   const nowMs = config.clock();
   const nextTokenId = newTokenId(nowMs);
   const ref = refreshTokenRef(claims, nowMs);

@@ -46,46 +46,94 @@ export function hasRole<Role extends string>(
   return options.all === true ? roles.every((role) => held.has(role)) : roles.some((role) => held.has(role));
 }
 
-/** Throws unless claims are present (TOKEN_MISSING) and pass {@link hasRole} (FORBIDDEN). */
-export function assertRoles<Role extends string>(
-  claims: RoleBearer<Role> | null | undefined,
-  roles: readonly NoInfer<Role>[],
-  options: RoleCheckOptions<NoInfer<Role>> = {},
+/**
+ * Options of a role requirement, given after the roles:
+ * `requireRole(claims, 'admin', { message: 'Admins only' })`.
+ */
+export interface RoleRequirementOptions {
+  /**
+   * The message of the FORBIDDEN error: the JSON body's `message` and the challenge's
+   * `error_description` when an adapter answers it. Default: one naming the roles.
+   */
+  message?: string;
+}
+
+/** The arguments of `requireRole` and `requireAllRoles`: at least one role, then optionally their options. */
+export type RoleArguments<Role extends string = string> =
+  | [role: Role, ...moreRoles: Role[]]
+  | [role: Role, ...moreRoles: Role[], options: RoleRequirementOptions];
+
+/** Checked role arguments: the roles, and the message of the FORBIDDEN error when the app gave one. */
+export interface RoleRequirement {
+  /** At least one role, each a non-empty string. */
+  readonly roles: readonly [string, ...string[]];
+  /** The FORBIDDEN error's message, or `undefined` for the default one. */
+  readonly message: string | undefined;
+}
+
+/**
+ * The one rule for a role requirement, for the core and every adapter: at least one role,
+ * each a non-empty string, optionally followed by {@link RoleRequirementOptions}.
+ * @throws AuthError CONFIG_INVALID otherwise (a programming error, not the client's).
+ */
+export function roleRequirement(args: readonly unknown[]): RoleRequirement {
+  const last = args[args.length - 1];
+  const hasOptions = typeof last === 'object' && last !== null;
+  const roles = hasOptions ? args.slice(0, -1) : args;
+  if (roles.length === 0 || !roles.every((role) => typeof role === 'string' && role !== '')) {
+    throw new AuthError('CONFIG_INVALID', 'requireRole: name at least one role, as non-empty strings');
+  }
+  const message = hasOptions ? (last as RoleRequirementOptions).message : undefined;
+  if (message !== undefined && (typeof message !== 'string' || message === '')) {
+    throw new AuthError('CONFIG_INVALID', 'requireRole: message must be a non-empty string');
+  }
+  return { roles: roles as unknown as readonly [string, ...string[]], message };
+}
+
+/**
+ * Throws unless claims are present (TOKEN_MISSING) and pass {@link hasRole} (FORBIDDEN,
+ * with the requirement's message when it has one).
+ */
+export function assertRoles(
+  claims: RoleBearer | null | undefined,
+  requirement: RoleRequirement,
+  options: RoleCheckOptions = {},
 ): void {
   if (claims === null || claims === undefined)
     throw new AuthError('TOKEN_MISSING', 'authentication is required');
-  if (roles.length === 0) throw new AuthError('CONFIG_INVALID', 'requireRole: name at least one role');
+  const { roles, message } = requirement;
   if (!hasRole(claims, roles, options)) {
     const which =
       options.all === true ? 'all of the roles' : roles.length > 1 ? 'one of the roles' : 'the role';
-    throw new AuthError('FORBIDDEN', `this requires ${which}: ${roles.join(', ')}`);
+    throw new AuthError('FORBIDDEN', message ?? `this requires ${which}: ${roles.join(', ')}`);
   }
 }
 
 /**
  * Throws AuthError FORBIDDEN unless the verified claims hold at least one of
  * the roles (TOKEN_MISSING when there are no claims). Roles are compared
- * exactly; use `auth.requireRole` to apply a configured hierarchy.
+ * exactly; use `auth.requireRole` to apply a configured hierarchy. Options after
+ * the roles set the FORBIDDEN error's message.
  *
  * @example
  * ```ts
  * const claims = await auth.verifyToken(token);
  * requireRole(claims, 'admin', 'editor'); // passes for either role, else AuthError FORBIDDEN
+ * requireRole(claims, 'admin', { message: 'Admins only' });
  * ```
+ * @throws AuthError CONFIG_INVALID without a role.
  */
 export function requireRole<Role extends string>(
   claims: RoleBearer<Role> | null | undefined,
-  role: NoInfer<Role>,
-  ...moreRoles: NoInfer<Role>[]
+  ...roles: RoleArguments<NoInfer<Role>>
 ): void {
-  assertRoles(claims, [role, ...moreRoles]);
+  assertRoles(claims, roleRequirement(roles));
 }
 
 /** Like {@link requireRole}, but every listed role is required. */
 export function requireAllRoles<Role extends string>(
   claims: RoleBearer<Role> | null | undefined,
-  role: NoInfer<Role>,
-  ...moreRoles: NoInfer<Role>[]
+  ...roles: RoleArguments<NoInfer<Role>>
 ): void {
-  assertRoles(claims, [role, ...moreRoles], { all: true });
+  assertRoles(claims, roleRequirement(roles), { all: true });
 }

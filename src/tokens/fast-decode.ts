@@ -1,4 +1,4 @@
-import { isUtf8 } from 'node:buffer';
+import { isCanonicalBase64url, isUtf8Base64url } from './base64url.js';
 import { type DecodedToken, decodeToken } from './parse.js';
 import { canonicalBase64urlToUtf8 } from './scratch-decode.js';
 
@@ -13,18 +13,6 @@ interface KnownHeader {
   readonly utf8: boolean;
 }
 
-// The same rule as parse.ts: base64url characters, a length an encoder produces, zero spare bits.
-const BASE64URL = /^[A-Za-z0-9_-]+$/;
-const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-
-function isCanonicalNonEmpty(part: string): boolean {
-  if (!BASE64URL.test(part)) return false;
-  const spare = part.length % 4;
-  if (spare === 0) return true;
-  if (spare === 1) return false;
-  return (ALPHABET.indexOf(part[part.length - 1]!) & (spare === 2 ? 0b1111 : 0b11)) === 0;
-}
-
 // The headers of recently decoded tokens. An issuer's tokens share a handful of headers
 // (alg, typ, kid), so most tokens skip decoding theirs. Bounded; cleared when full.
 const knownHeaders = new Map<string, KnownHeader>();
@@ -34,7 +22,7 @@ const KNOWN_HEADERS_MAX = 64;
 function decodeAndRemember(token: unknown, maxTokenSize: number): FastDecodedToken {
   const decoded = decodeToken(token, maxTokenSize);
   const [encodedHeader] = decoded.parts;
-  const utf8 = isUtf8(Buffer.from(encodedHeader, 'base64url'));
+  const utf8 = isUtf8Base64url(encodedHeader);
   if (knownHeaders.size >= KNOWN_HEADERS_MAX) knownHeaders.clear();
   // Frozen: the same object serves every later token with this header.
   knownHeaders.set(encodedHeader, { header: Object.freeze(decoded.header), utf8 });
@@ -58,7 +46,7 @@ export function decodeTokenFast(token: unknown, maxTokenSize: number): FastDecod
   const encodedPayload = token.slice(first + 1, second);
   const signature = token.slice(second + 1);
   // An empty signature is canonical to decodeToken; an empty payload is not.
-  if (signature !== '' && !isCanonicalNonEmpty(signature)) return decodeAndRemember(token, maxTokenSize);
+  if (!isCanonicalBase64url(signature)) return decodeAndRemember(token, maxTokenSize);
   const text = canonicalBase64urlToUtf8(encodedPayload);
   if (text === undefined) return decodeAndRemember(token, maxTokenSize);
   let payload: unknown;

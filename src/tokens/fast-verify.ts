@@ -1,15 +1,11 @@
-import { isUtf8 } from 'node:buffer';
 import { createHmac, createVerify, verify as cryptoVerify, KeyObject, timingSafeEqual } from 'node:crypto';
-import { HMAC_HASHES } from '../keys/import-key.js';
+import { algorithmSpec, asymmetricKeyMisfit } from '../keys/algorithms.js';
 
 /**
  * Checks a JWS signature synchronously: `true` when `signature` signs `signingInput`
  * (the ASCII `header.payload` of a compact JWS) with the key it was made for.
  */
 export type SyncVerifier = (signingInput: string, signature: Buffer) => boolean;
-
-// jose refuses RSA keys under 2048 bits (checkModulusLength); so does the fast path.
-const MIN_RSA_BITS = 2048;
 
 function hmacVerifier(key: KeyObject, hash: string): SyncVerifier {
   return (signingInput, signature) => {
@@ -40,38 +36,30 @@ function asymmetricVerifier(
 
 /** The verifier for one key and algorithm, or `null` when the pair is not one the fast path covers. */
 function makeVerifier(key: KeyObject, alg: string): SyncVerifier | null {
-  const hmacHash = HMAC_HASHES[alg];
-  if (hmacHash !== undefined) {
-    return key.type === 'secret' && (key.symmetricKeySize ?? 0) > 0 ? hmacVerifier(key, hmacHash) : null;
+  const spec = algorithmSpec(alg);
+  if (spec === undefined) return null;
+  if (spec.signatureEncoding === 'mac') {
+    return key.type === 'secret' && (key.symmetricKeySize ?? 0) > 0
+      ? hmacVerifier(key, spec.hash as string)
+      : null;
   }
-  if (key.type !== 'public') return null;
-  const details = key.asymmetricKeyDetails ?? {};
-  switch (alg) {
-    case 'EdDSA':
-      return key.asymmetricKeyType === 'ed25519' ? asymmetricVerifier(null, key, 64) : null;
-    case 'ES256':
-      // jose takes the IEEE P1363 form (r || s, 32 bytes each), never DER.
-      return key.asymmetricKeyType === 'ec' && details.namedCurve === 'prime256v1'
-        ? asymmetricVerifier('sha256', { key, dsaEncoding: 'ieee-p1363' }, 64)
-        : null;
-    case 'RS256':
-      return key.asymmetricKeyType === 'rsa' && (details.modulusLength ?? 0) >= MIN_RSA_BITS
-        ? asymmetricVerifier('sha256', key, undefined)
-        : null;
-    default:
-      return null;
-  }
+  // jose refuses RSA keys under 2048 bits (checkModulusLength); the table's minimum says so for the fast path.
+  if (key.type !== 'public' || asymmetricKeyMisfit(key, spec) !== undefined) return null;
+  // jose takes the IEEE P1363 form (r || s), never DER.
+  const verifyKey =
+    spec.signatureEncoding === 'ieee-p1363' ? { key, dsaEncoding: 'ieee-p1363' as const } : key;
+  return asymmetricVerifier(spec.hash, verifyKey, spec.signatureLength);
 }
 
 // Per key, per algorithm: key details are read once, not on every token.
 const verifiers = new WeakMap<KeyObject, Map<string, SyncVerifier | null>>();
 
 /**
- * The synchronous `node:crypto` verifier of a key for one algorithm: HMAC
- * (HS256/384/512) with a secret, EdDSA with an Ed25519 public key, ES256 with a
- * P-256 public key, RS256 with an RSA public key of 2048 bits or more. Answers
- * `undefined` for anything else (a CryptoKey, another key type, a key that does
- * not match the algorithm): such keys are left to jose.
+ * The synchronous `node:crypto` verifier of a key for one algorithm of the
+ * table (`keys/algorithms.ts`): an HMAC row with a secret, any other row with a
+ * public key of its key type, curve and minimum size. Answers `undefined` for
+ * anything else (a CryptoKey, another key type, a key that does not match the
+ * algorithm): such keys are left to jose.
  */
 export function fastVerifier(key: unknown, alg: string): SyncVerifier | undefined {
   if (!(key instanceof KeyObject)) return undefined;
@@ -86,13 +74,4 @@ export function fastVerifier(key: unknown, alg: string): SyncVerifier | undefine
     byAlg.set(alg, verifier);
   }
   return verifier ?? undefined;
-}
-
-/**
- * Tells whether the protected header decodes as well-formed UTF-8. jose decodes
- * the header with a fatal UTF-8 decoder and refuses the token otherwise, so the
- * fast path must too, though the header was already parsed leniently.
- */
-export function isUtf8Header(encodedHeader: string): boolean {
-  return isUtf8(Buffer.from(encodedHeader, 'base64url'));
 }

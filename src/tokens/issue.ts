@@ -5,10 +5,8 @@ import { newFamilyId, newTokenId } from '../lib/token-id.js';
 import type { TokenPair } from '../types.js';
 import { checkClaimsSchema } from './check-schema.js';
 import { ACCESS_TOKEN_TYPE, REFRESH_TOKEN_TYPE } from './check-type.js';
+import { isReservedClaimName } from './reserved-claims.js';
 import { signToken } from './sign.js';
-
-/** Claim names tokenward sets itself: custom claims may not use them. */
-const RESERVED_CLAIMS = new Set(['iss', 'aud', 'sub', 'exp', 'nbf', 'iat', 'jti', 'fam', 'roles', 'role']);
 
 /** The signing key, or CONFIG_INVALID for a verify-only instance. */
 export function requireSigningKey(config: AuthConfig): PreparedKey {
@@ -32,7 +30,7 @@ export function subjectClaims(subject: unknown): Record<string, unknown> {
   if (typeof sub !== 'string' || sub === '')
     throw new AuthError('CLAIM_INVALID', 'sub must be a non-empty string');
   for (const name of Object.keys(custom)) {
-    if (RESERVED_CLAIMS.has(name)) throw new AuthError('CLAIM_INVALID', `the claim "${name}" is reserved`);
+    if (isReservedClaimName(name)) throw new AuthError('CLAIM_INVALID', `the claim "${name}" is reserved`);
   }
   const roleList = roles !== undefined ? roles : role !== undefined ? [role] : undefined;
   if (roleList !== undefined && !(Array.isArray(roleList) && roleList.every((r) => typeof r === 'string'))) {
@@ -68,7 +66,7 @@ export async function signAccessToken(
     exp: iat + config.accessTtl,
     jti: newTokenId(nowMs),
   };
-  if (config.claimsSchema) await checkClaimsSchema(config, payload);
+  if (config.claimsSchema) await checkClaimsSchema(config, payload, 'issued');
   return sign(config, payload, ACCESS_TOKEN_TYPE);
 }
 
@@ -89,7 +87,7 @@ export async function signRefreshToken(
     jti: token.tokenId,
     fam: token.familyId,
   };
-  if (config.claimsSchema) await checkClaimsSchema(config, payload);
+  if (config.claimsSchema) await checkClaimsSchema(config, payload, 'issued');
   return { token: await sign(config, payload, REFRESH_TOKEN_TYPE), expiresIn: exp - iat };
 }
 

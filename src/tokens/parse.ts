@@ -1,4 +1,5 @@
 import { AuthError } from '../errors.js';
+import { isCanonicalBase64url } from './base64url.js';
 
 /** A compact JWS split and decoded, not yet verified. */
 export interface DecodedToken {
@@ -8,23 +9,6 @@ export interface DecodedToken {
   readonly payload: Readonly<Record<string, unknown>>;
   /** The three base64url parts as received. */
   readonly parts: readonly [header: string, payload: string, signature: string];
-}
-
-const BASE64URL = /^[A-Za-z0-9_-]*$/;
-const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-
-/**
- * Tells whether a base64url string is in its one canonical spelling: a length
- * any encoder produces, and zero bits where the last character has bits to spare.
- * Without this, several strings would verify as the same token.
- */
-function isCanonicalBase64url(part: string): boolean {
-  if (!BASE64URL.test(part)) return false;
-  const spare = part.length % 4;
-  if (spare === 0) return true;
-  if (spare === 1) return false;
-  const last = ALPHABET.indexOf(part[part.length - 1]!);
-  return (last & (spare === 2 ? 0b1111 : 0b11)) === 0;
 }
 
 function malformed(message: string): never {

@@ -18,9 +18,10 @@ const decodedBytes = (part: string): number => Math.floor((part.length * 3) / 4)
 /**
  * The UTF-8 text a non-empty base64url string encodes (as `Buffer.from(part, 'base64url')
  * .toString('utf8')` gives it), or `undefined` unless the string is in its one canonical
- * spelling, parse.ts's rule. The decoder is lenient, but the encoder writes one canonical
- * string per byte sequence: a string is canonical exactly when re-encoding what it decodes
- * to gives it back, which is cheaper to check than its characters one by one.
+ * spelling (the rule of base64url.ts). The decoder is lenient, but the encoder writes one
+ * canonical string per byte sequence: a string is canonical exactly when re-encoding what
+ * it decodes to gives it back, which costs less here than checking its characters, since
+ * the bytes are decoded anyway (test/core/fast-path.test.ts checks the two forms agree).
  */
 export function canonicalBase64urlToUtf8(part: string): string | undefined {
   if (part === '') return undefined;

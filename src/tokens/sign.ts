@@ -1,7 +1,7 @@
 import { createHmac, sign as cryptoSign, type KeyObject } from 'node:crypto';
 import { AuthError } from '../errors.js';
-import { HMAC_HASHES, type PreparedKey } from '../keys/import-key.js';
-import type { JwsAlgorithm } from '../types.js';
+import { algorithmSpec, type JwsAlgorithm } from '../keys/algorithms.js';
+import type { PreparedKey } from '../keys/import-key.js';
 
 /** Signs the ASCII signing input `header.payload`; answers the base64url signature. */
 type SignInput = (signingInput: string) => string;
@@ -12,21 +12,24 @@ interface Signer {
   readonly headers: Map<string, string>;
 }
 
+/** The signature function of an algorithm's row: its hash and signature encoding, nothing per algorithm name. */
 function signFunction(alg: JwsAlgorithm, key: KeyObject): SignInput {
-  const hmacHash = HMAC_HASHES[alg];
-  if (hmacHash !== undefined) {
-    return (input) => createHmac(hmacHash, key).update(input, 'latin1').digest('base64url');
-  }
-  switch (alg) {
-    case 'EdDSA':
-      return (input) => cryptoSign(null, Buffer.from(input, 'latin1'), key).toString('base64url');
-    case 'ES256': {
+  const spec = algorithmSpec(alg);
+  switch (spec?.signatureEncoding) {
+    case 'mac': {
+      const hash = spec.hash as string;
+      return (input) => createHmac(hash, key).update(input, 'latin1').digest('base64url');
+    }
+    case 'raw':
+      // A scheme that hashes by itself (Ed25519): node:crypto takes no digest name.
+      return (input) => cryptoSign(spec.hash, Buffer.from(input, 'latin1'), key).toString('base64url');
+    case 'ieee-p1363': {
       // JWS wants the IEEE P1363 form (r || s), not DER.
       const p1363 = { key, dsaEncoding: 'ieee-p1363' as const };
-      return (input) => cryptoSign('sha256', Buffer.from(input, 'latin1'), p1363).toString('base64url');
+      return (input) => cryptoSign(spec.hash, Buffer.from(input, 'latin1'), p1363).toString('base64url');
     }
-    case 'RS256':
-      return (input) => cryptoSign('sha256', Buffer.from(input, 'latin1'), key).toString('base64url');
+    case 'pkcs1':
+      return (input) => cryptoSign(spec.hash, Buffer.from(input, 'latin1'), key).toString('base64url');
     default:
       throw new AuthError('CONFIG_INVALID', `keys: ${String(alg)} cannot sign`);
   }

@@ -2,7 +2,8 @@ import type { KeyObject } from 'node:crypto';
 import { flattenedVerify } from 'jose';
 import { AuthError } from '../errors.js';
 import type { RemoteKey } from '../keys/remote-jwks.js';
-import { fastVerifier, isUtf8Header } from './fast-verify.js';
+import { isUtf8Base64url } from './base64url.js';
+import { fastVerifier } from './fast-verify.js';
 import type { DecodedToken } from './parse.js';
 import { base64urlView } from './scratch-decode.js';
 
@@ -17,13 +18,6 @@ export type KeyLookup = (
   header: Readonly<Record<string, unknown>>,
   alg: string,
 ) => readonly VerificationKey[] | Promise<readonly VerificationKey[]>;
-
-/**
- * How a signature is checked: `'fast'` with synchronous `node:crypto` wherever the
- * key allows it (jose for the other keys), `'jose'` with jose alone. Both accept
- * exactly the same tokens; `'jose'` exists as the reference the fast path is tested against.
- */
-export type SignatureStrategy = 'fast' | 'jose';
 
 // Header parameters that would make the token choose its own key, or change how it
 // is processed: tokenward never follows or trusts them, so it refuses them.
@@ -66,11 +60,9 @@ function checkKeys(
   token: SignedToken,
   alg: string,
   keys: readonly VerificationKey[],
-  strategy: SignatureStrategy,
   signingInput: string | undefined,
 ): void | Promise<void> {
   if (keys.length === 0) invalid('no key matches the token "kid" and algorithm');
-  if (strategy === 'jose') return checkWithJose(token, alg, keys);
   const [encodedHeader, encodedPayload, encodedSignature] = token.parts;
   let slow: VerificationKey[] | undefined;
   let signature: Buffer | undefined;
@@ -83,7 +75,7 @@ function checkKeys(
     }
     if (signature === undefined) {
       // jose refuses a header that is not well-formed UTF-8 before it looks at any key.
-      if (!(token.utf8Header ?? isUtf8Header(encodedHeader))) invalid('the token signature is invalid');
+      if (!(token.utf8Header ?? isUtf8Base64url(encodedHeader))) invalid('the token signature is invalid');
       // A view of a reused buffer: every verifier below runs before anything decodes again.
       signature = base64urlView(encodedSignature);
     }
@@ -95,41 +87,40 @@ function checkKeys(
 }
 
 /**
- * Checks the header against the algorithm allowlist and the signature against
- * the configured keys; throws TOKEN_INVALID on any failure. With the `'fast'`
- * strategy (the default), local keys answer synchronously: nothing is awaited and
- * the result is `undefined`. A promise comes back only when the key lookup or a
- * key is asynchronous (a remote JWKS), or with the `'jose'` strategy.
- * `signingInput`, when given, must be the token's `header.payload` as received.
+ * Checks a protected header before any key is looked up: its `alg` must be on the
+ * allowlist, it must carry none of the parameters that would let the token pick
+ * its own key, and its `kid`, if any, must be a string. Answers the algorithm;
+ * throws TOKEN_INVALID.
  */
-export function checkSignature(
-  token: SignedToken,
+export function checkHeader(
+  header: Readonly<Record<string, unknown>>,
   algorithms: ReadonlySet<string>,
-  lookup: KeyLookup,
-  strategy: SignatureStrategy = 'fast',
-  signingInput?: string,
-): void | Promise<void> {
-  const { header } = token;
+): string {
   const alg = header.alg;
   if (typeof alg !== 'string' || !algorithms.has(alg)) invalid('the token algorithm is not allowed');
   for (const name of REFUSED_HEADERS) {
     if (Object.hasOwn(header, name)) invalid(`the token header carries "${name}", which is refused`);
   }
   if (header.kid !== undefined && typeof header.kid !== 'string') invalid('the token "kid" is not a string');
-  const keys = lookup(header, alg);
-  if (isPromiseLike(keys)) return keys.then((found) => checkKeys(token, alg, found, strategy, signingInput));
-  return checkKeys(token, alg, keys, strategy, signingInput);
+  return alg;
 }
 
 /**
- * Checks the header against the algorithm allowlist and the signature against
- * the configured keys. Rejects with TOKEN_INVALID on any failure.
+ * Checks the header ({@link checkHeader}) and the signature against the
+ * configured keys; throws TOKEN_INVALID on any failure. Local keys answer
+ * synchronously with synchronous `node:crypto`: nothing is awaited and the
+ * result is `undefined`. A promise comes back only when the key lookup or a key
+ * is asynchronous (a remote JWKS, a CryptoKey), checked with jose.
+ * `signingInput`, when given, must be the token's `header.payload` as received.
  */
-export async function verifySignature(
-  token: DecodedToken,
+export function checkSignature(
+  token: SignedToken,
   algorithms: ReadonlySet<string>,
   lookup: KeyLookup,
-  strategy: SignatureStrategy = 'fast',
-): Promise<void> {
-  return checkSignature(token, algorithms, lookup, strategy);
+  signingInput?: string,
+): void | Promise<void> {
+  const alg = checkHeader(token.header, algorithms);
+  const keys = lookup(token.header, alg);
+  if (isPromiseLike(keys)) return keys.then((found) => checkKeys(token, alg, found, signingInput));
+  return checkKeys(token, alg, keys, signingInput);
 }

@@ -7,8 +7,8 @@ import { type ClaimRules, checkRegisteredClaims } from './check-claims.js';
 import { checkClaimsSchema } from './check-schema.js';
 import { checkTokenType, REFRESH_TOKEN_TYPE } from './check-type.js';
 import { decodeTokenFast } from './fast-decode.js';
-import { type DecodedToken, decodeToken } from './parse.js';
-import { checkSignature, type SignatureStrategy } from './verify-signature.js';
+import type { DecodedToken } from './parse.js';
+import { checkSignature } from './verify-signature.js';
 
 const REFRESH_TYPES: ReadonlySet<string> = new Set([REFRESH_TOKEN_TYPE]);
 
@@ -35,7 +35,12 @@ function claimRules(config: AuthConfig, kind: TokenKind): ClaimRules {
   return rules[kind];
 }
 
-function finishStateless(
+/**
+ * The checks that follow a verified signature: `typ`, registered claims, a refresh
+ * token's family, the custom-claims schema. Answers the claims (a promise only
+ * when a schema runs); throws (or rejects with) an AuthError.
+ */
+export function checkVerifiedClaims(
   config: AuthConfig,
   decoded: DecodedToken,
   kind: TokenKind,
@@ -66,31 +71,14 @@ export function checkStateless(
   config: AuthConfig,
   token: unknown,
   kind: TokenKind,
-  strategy: SignatureStrategy = 'fast',
 ): Record<string, unknown> | Promise<Record<string, unknown>> {
-  const decoded =
-    strategy === 'fast'
-      ? decodeTokenFast(token, config.maxTokenSize)
-      : decodeToken(token, config.maxTokenSize);
+  const decoded = decodeTokenFast(token, config.maxTokenSize);
   const [encodedHeader, encodedPayload] = decoded.parts;
   // A slice of the token shares its characters: the signing input is not copied.
   const signingInput = (token as string).slice(0, encodedHeader.length + 1 + encodedPayload.length);
-  const signed = checkSignature(decoded, config.algorithms, config.lookup, strategy, signingInput);
-  if (signed !== undefined) return signed.then(() => finishStateless(config, decoded, kind));
-  return finishStateless(config, decoded, kind);
-}
-
-/**
- * Verifies everything a token carries, in order: size and format, algorithm and
- * signature, `typ`, registered claims, custom-claims schema. The store is not asked.
- */
-export async function verifyStateless(
-  config: AuthConfig,
-  token: unknown,
-  kind: TokenKind,
-  strategy: SignatureStrategy = 'fast',
-): Promise<Record<string, unknown>> {
-  return checkStateless(config, token, kind, strategy);
+  const signed = checkSignature(decoded, config.algorithms, config.lookup, signingInput);
+  if (signed !== undefined) return signed.then(() => checkVerifiedClaims(config, decoded, kind));
+  return checkVerifiedClaims(config, decoded, kind);
 }
 
 /** How the store identifies the refresh token of verified claims. */

@@ -1,7 +1,9 @@
 /** The framework-free HTTP layer, on its own: the rules the scenario table cannot reach over HTTP. */
 
 import { describe, expect, it } from 'vitest';
+import { createAuth } from '../../src/create-auth.js';
 import { AuthError } from '../../src/errors.js';
+import { createAuthenticator } from '../../src/lib/http/authenticate.js';
 import { bearerFromHeader } from '../../src/lib/http/bearer.js';
 import { resolveRefreshCookie, serializeRefreshCookie } from '../../src/lib/http/cookies.js';
 import { checkCsrf, resolveCsrfPolicy } from '../../src/lib/http/csrf.js';
@@ -90,26 +92,26 @@ describe('bearerFromHeader', () => {
 describe('the refresh cookie', () => {
   const token = 'aaa.bbb.ccc';
 
-  it('is __Host- prefixed at Path=/ without a domain', () => {
+  it('is __Host- prefixed at Path=/ without a domain, by default', () => {
     const cookie = resolveRefreshCookie({}, false);
-    expect(serializeRefreshCookie(cookie, '', token, 60)).toBe(
+    expect(serializeRefreshCookie(cookie, token, 60)).toBe(
       '__Host-refresh_token=aaa.bbb.ccc; Max-Age=60; Path=/; HttpOnly; Secure; SameSite=Strict',
     );
   });
 
-  it('is __Secure- prefixed on a narrower path or with a domain', () => {
-    expect(serializeRefreshCookie(resolveRefreshCookie({}, false), '/auth/', token, 60)).toMatch(
+  it('is __Secure- prefixed on an explicit narrower path or with a domain', () => {
+    expect(serializeRefreshCookie(resolveRefreshCookie({ path: '/auth' }, false), token, 60)).toMatch(
       /^__Secure-refresh_token=.*; Path=\/auth;/,
     );
     const withDomain = resolveRefreshCookie({ domain: 'example.com', path: '/' }, false);
-    expect(serializeRefreshCookie(withDomain, '/auth', token, 60)).toBe(
+    expect(serializeRefreshCookie(withDomain, token, 60)).toBe(
       '__Secure-refresh_token=aaa.bbb.ccc; Max-Age=60; Path=/; Domain=example.com; HttpOnly; Secure; SameSite=Strict',
     );
   });
 
   it('has no prefix and no Secure only when secure: false is explicit', () => {
-    const cookie = resolveRefreshCookie({ secure: false, sameSite: 'Lax', name: 'rt' }, false);
-    expect(serializeRefreshCookie(cookie, '/auth', undefined, 0)).toBe(
+    const cookie = resolveRefreshCookie({ secure: false, sameSite: 'Lax', name: 'rt', path: '/auth' }, false);
+    expect(serializeRefreshCookie(cookie, undefined, 0)).toBe(
       'rt=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/auth; HttpOnly; SameSite=Lax',
     );
   });
@@ -172,4 +174,32 @@ describe('checkCsrf', () => {
       expect(codeOf(() => resolveCsrfPolicy({ allowedOrigins: [origin] }))).toBe('CONFIG_INVALID');
     },
   );
+});
+
+describe('authenticate with getToken', () => {
+  const auth = createAuth({ keys: 'an-http-shared-test-secret-of-32-bytes-or-more' });
+  const view = request({}, 'GET');
+  const never = () => false;
+  const reported: unknown[] = [];
+  const reporter = (error: unknown) => reported.push(error);
+
+  it('answers an AuthError the source throws with that error, unreported', async () => {
+    const authenticator = createAuthenticator(auth, {
+      getToken: async () => {
+        throw new AuthError('REQUEST_INVALID', 'the token header is repeated');
+      },
+    });
+    const outcome = await authenticator.authenticate({}, view, never, reporter);
+    expect(outcome.kind === 'answer' && outcome.answer.status).toBe(400);
+    expect(reported).toEqual([]);
+  });
+
+  it('awaits an asynchronous source, and lets an anonymous request through in optional mode', async () => {
+    const token = await auth.createAccessToken({ sub: 'u1' });
+    const found = createAuthenticator(auth, { getToken: async () => token });
+    const outcome = await found.authenticate({}, view, never, reporter);
+    expect(outcome.kind === 'ok' && outcome.value?.sub).toBe('u1');
+    const nothing = createAuthenticator(auth, { optional: true, getToken: () => null });
+    expect(await nothing.authenticate({}, view, never, reporter)).toEqual({ kind: 'ok', value: undefined });
+  });
 });

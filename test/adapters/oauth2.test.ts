@@ -74,7 +74,9 @@ describe.each(FRAMEWORKS)('%s', (framework) => {
 
   it.each([
     ['an unknown grant type', 'grant_type=client_credentials', 'unsupported_grant_type'],
-    ['a missing grant type', 'username=alice&password=alice-password', 'unsupported_grant_type'],
+    // RFC 6749 5.2: a missing required parameter is a malformed request, not an unsupported grant.
+    ['a missing grant type', 'username=alice&password=alice-password', 'invalid_request'],
+    ['an empty grant type', 'grant_type=&username=alice&password=alice-password', 'invalid_request'],
     ['a refresh grant without a token', 'grant_type=refresh_token', 'invalid_request'],
     ['a password grant without a password', 'grant_type=password&username=alice', 'invalid_request'],
   ])('answers %s with %s', async (_name, body, error) => {

@@ -4,6 +4,7 @@
  */
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isAuthError } from '../../src/errors.js';
 import {
   createFixtures,
   type Fixtures,
@@ -128,6 +129,14 @@ describe('every framework', () => {
     expect(reference.size).toBeGreaterThan(50);
     for (const framework of others)
       expect(Object.fromEntries(observed.get(framework)!)).toEqual(Object.fromEntries(reference));
+  });
+
+  it('reported the server faults of the extension routes (CONFIG_INVALID too) instead of leaking them', () => {
+    const codes = fixtures.serverFaults.map((error) =>
+      isAuthError(error) ? error.code : 'not an AuthError',
+    );
+    const perFramework = ['CONFIG_INVALID', 'CONFIG_INVALID', 'not an AuthError'];
+    expect(codes.sort()).toEqual(perFramework.flatMap((code) => FRAMEWORKS.map(() => code)));
   });
 
   it('reported the unexpected findUser failure instead of leaking it', () => {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { AUTH_ERROR_CODES, AuthError, type AuthErrorCode, isAuthError } from '../../src/index.js';
@@ -55,5 +56,12 @@ describe('AuthError', () => {
     for (const value of [new Error('x'), { code: 'TOKEN_EXPIRED' }, null, undefined, 'TOKEN_EXPIRED', 42]) {
       expect(isAuthError(value)).toBe(false);
     }
+  });
+});
+
+describe('the error module as shipped', () => {
+  it('refers to no file the package does not contain (its comments reach the built .d.ts)', () => {
+    const source = readFileSync(new URL('../../src/errors.ts', import.meta.url), 'utf8');
+    expect(source).not.toMatch(/DESIGN\.md/);
   });
 });

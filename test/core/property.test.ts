@@ -11,6 +11,7 @@ import { createHmac, sign as cryptoSign, generateKeyPairSync, type KeyObject } f
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AUTH_ERROR_CODES, type Auth, type AuthErrorCode, createAuth, isAuthError } from '../../src/index.js';
+import { RESERVED_CLAIM_NAMES } from '../../src/tokens/reserved-claims.js';
 
 const NOW = 1_750_000_000; // seconds; the clock below is pinned to it
 const ISSUER = 'https://issuer.example';
@@ -300,19 +301,7 @@ function fieldArb(setup: Setup): fc.Arbitrary<FieldMutation> {
 }
 
 const KNOWN_HEADER = new Set(['alg', 'typ', 'kid', 'crit', 'jku', 'jwk', 'x5u', 'x5c', 'b64', '__proto__']);
-const KNOWN_CLAIMS = new Set([
-  'iss',
-  'aud',
-  'sub',
-  'exp',
-  'nbf',
-  'iat',
-  'jti',
-  'fam',
-  'roles',
-  'role',
-  '__proto__',
-]);
+const KNOWN_CLAIMS = new Set<string>([...RESERVED_CLAIM_NAMES, '__proto__']);
 
 function extraFieldsArb(known: ReadonlySet<string>): fc.Arbitrary<Record<string, unknown>> {
   return fc.dictionary(

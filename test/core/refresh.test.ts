@@ -93,7 +93,9 @@ describe('refresh: rotation and reuse detection', () => {
     expect(events.map((e) => e.type)).toEqual(['login', 'refresh', 'reuse-detected']);
     // Another family of the same subject is untouched.
     const other = await auth.issueTokens({ sub: 'u1' });
-    await expect(auth.refresh(other.refreshToken)).resolves.toBeTruthy();
+    await expect(
+      auth.refresh(other.refreshToken).then((next) => auth.verifyToken(next.accessToken)),
+    ).resolves.toMatchObject({ sub: payloadOf(other.accessToken).sub, iss: base.issuer, aud: base.audience });
   });
 
   it('a grace window lets only an immediate retry of the previous token succeed', async () => {
@@ -168,9 +170,11 @@ describe('revoke and revokeSubject', () => {
     const other = await auth.issueTokens({ sub: 'u1' });
     await auth.revoke(pair.accessToken);
     expect(await codeOf(auth.verifyToken(pair.accessToken, { checkRevocation: true }))).toBe('TOKEN_REVOKED');
-    await expect(auth.verifyToken(other.accessToken, { checkRevocation: true })).resolves.toBeTruthy();
+    await expect(auth.verifyToken(other.accessToken, { checkRevocation: true })).resolves.toEqual(
+      payloadOf(other.accessToken),
+    );
     // Without the check (the default), verification costs no store read and still passes.
-    await expect(auth.verifyToken(pair.accessToken)).resolves.toBeTruthy();
+    await expect(auth.verifyToken(pair.accessToken)).resolves.toEqual(payloadOf(pair.accessToken));
     const checking = createAuth({ ...base, checkRevocation: true, store: new MemoryTokenStore() });
     const checked = await checking.issueTokens({ sub: 'u2' });
     await checking.revoke(checked.accessToken);
@@ -200,12 +204,14 @@ describe('revoke and revokeSubject', () => {
       expect(await codeOf(auth.verifyToken(pair.accessToken))).toBe('TOKEN_REVOKED');
       expect(await codeOf(auth.refresh(pair.refreshToken))).toBe('TOKEN_REVOKED');
     }
-    await expect(auth.verifyToken(bob.accessToken)).resolves.toBeTruthy();
+    await expect(auth.verifyToken(bob.accessToken)).resolves.toEqual(payloadOf(bob.accessToken));
     // Logging in again right away works: same second, later millisecond.
     await new Promise((resolve) => setTimeout(resolve, 2));
     const again = await auth.issueTokens({ sub: 'u1' });
-    await expect(auth.verifyToken(again.accessToken)).resolves.toBeTruthy();
-    await expect(auth.refresh(again.refreshToken)).resolves.toBeTruthy();
+    await expect(auth.verifyToken(again.accessToken)).resolves.toEqual(payloadOf(again.accessToken));
+    await expect(
+      auth.refresh(again.refreshToken).then((next) => auth.verifyToken(next.accessToken)),
+    ).resolves.toMatchObject({ sub: payloadOf(again.accessToken).sub, iss: base.issuer, aud: base.audience });
   });
 
   it('revokeSubject covers tokens issued in its own millisecond, and none of the next', async () => {
@@ -217,8 +223,10 @@ describe('revoke and revokeSubject', () => {
     expect(await codeOf(auth.refresh(before.refreshToken))).toBe('TOKEN_REVOKED');
     clock.advance(1);
     const after = await auth.issueTokens({ sub: 'u1' });
-    await expect(auth.verifyToken(after.accessToken)).resolves.toBeTruthy();
-    await expect(auth.refresh(after.refreshToken)).resolves.toBeTruthy();
+    await expect(auth.verifyToken(after.accessToken)).resolves.toEqual(payloadOf(after.accessToken));
+    await expect(
+      auth.refresh(after.refreshToken).then((next) => auth.verifyToken(next.accessToken)),
+    ).resolves.toMatchObject({ sub: payloadOf(after.accessToken).sub, iss: base.issuer, aud: base.audience });
   });
 
   it('events carry subject and family, never a token', async () => {
@@ -244,7 +252,13 @@ describe('revoke and revokeSubject', () => {
     ]) {
       const auth = createAuth({ ...base, onEvent });
       const pair = await auth.issueTokens({ sub: 'u1' });
-      await expect(auth.refresh(pair.refreshToken)).resolves.toBeTruthy();
+      await expect(
+        auth.refresh(pair.refreshToken).then((next) => auth.verifyToken(next.accessToken)),
+      ).resolves.toMatchObject({
+        sub: payloadOf(pair.accessToken).sub,
+        iss: base.issuer,
+        aud: base.audience,
+      });
     }
   });
 });
@@ -282,7 +296,7 @@ describe('fail closed: a failing store is STORE_UNAVAILABLE, never an accepted t
       expect(await codeOf(auth.revoke(pair.refreshToken))).toBe('STORE_UNAVAILABLE');
       expect(await codeOf(auth.revokeSubject('u1'))).toBe('STORE_UNAVAILABLE');
       // Access tokens without revocation checks need no store.
-      await expect(auth.verifyToken(pair.accessToken)).resolves.toBeTruthy();
+      await expect(auth.verifyToken(pair.accessToken)).resolves.toEqual(payloadOf(pair.accessToken));
     });
   }
 

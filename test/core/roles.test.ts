@@ -72,3 +72,25 @@ describe('role hierarchy', () => {
     expect(cyclic.hasRole({ roles: ['__proto__', 'constructor'] as never[] }, 'a')).toBe(false);
   });
 });
+
+describe('the role options', () => {
+  it('give the FORBIDDEN error its message, in the core and on the instance', () => {
+    const claims = { roles: ['user'] };
+    const messageOf = (run: () => void) => {
+      try {
+        run();
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return 'passed';
+    };
+    expect(messageOf(() => requireRole(claims, 'admin', { message: 'Admins only' }))).toBe('Admins only');
+    const auth = createAuth({ keys: SECRET });
+    expect(messageOf(() => auth.requireAllRoles(claims, 'user', 'admin', { message: 'Both' }))).toBe('Both');
+    expect(messageOf(() => auth.requireRole(claims, 'user', { message: 'unused' }))).toBe('passed');
+  });
+
+  it('are one rule with the adapters: an empty role name is a programming error', () => {
+    expect(codeOfSync(() => requireRole({ roles: [''] }, ''))).toBe('CONFIG_INVALID');
+  });
+});

@@ -9,19 +9,26 @@
  *   with the key of A.1/A.2.
  *
  * The RFC 7515 examples carry `typ: JWT`, `iss: joe` and an `exp` from 2011, so
- * `verifyToken` would rightly refuse them: only `decodeToken` + `verifySignature`
- * (the layers below it) are exercised. RFC 8037 A.4's payload is not JSON, so
- * `decodeToken` refuses it by design; its signature is checked with the key
- * imported by tokenward's `importKey`, through jose `flattenedVerify` (the call
- * `verifySignature` makes) and through node:crypto independently.
+ * `verifyToken` would rightly refuse them: only `decodeToken` + `checkSignature`
+ * (the layers below it) are exercised, each against the jose oracle of
+ * test/support. RFC 8037 A.4's payload is not JSON, so `decodeToken` refuses it by
+ * design; its signature is checked with the key imported by tokenward's
+ * `importKey`, through tokenward's node:crypto verifier and jose `flattenedVerify`.
+ *
+ * The bit-flip checks are one suite, run once per algorithm: a new algorithm's
+ * published vector is one more entry in VECTORS.
  */
-import { createHmac, sign as cryptoSign, verify as cryptoVerify, type KeyObject } from 'node:crypto';
+import { sign as cryptoSign, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { flattenedVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { AuthError, isAuthError } from '../../src/errors.js';
+import type { JwsAlgorithm } from '../../src/keys/algorithms.js';
 import { importKey, type PreparedKey } from '../../src/keys/import-key.js';
+import { isCanonicalBase64url } from '../../src/tokens/base64url.js';
+import { fastVerifier } from '../../src/tokens/fast-verify.js';
 import { decodeToken } from '../../src/tokens/parse.js';
-import { verifySignature } from '../../src/tokens/verify-signature.js';
+import { checkSignature } from '../../src/tokens/verify-signature.js';
+import { joseCheckSignature } from '../support/jose-oracle.js';
 
 const MAX_SIZE = 8192;
 
@@ -113,16 +120,9 @@ function flipTextBit(text: string, bit: number): string {
   return text.slice(0, index) + flipped + text.slice(index + 1);
 }
 
-/** decodeToken + verifySignature, as `verifyToken` runs them, with one key. */
-async function signatureLayer(jws: string, alg: string, key: PreparedKey): Promise<void> {
-  const decoded = decodeToken(jws, MAX_SIZE);
-  await verifySignature(decoded, new Set([alg]), () => [key.verifyKey]);
-}
-
-/** The AuthError code the signature layer answers, or 'accepted'. */
-async function outcome(jws: string, alg: string, key: PreparedKey): Promise<string> {
+async function codeOrAccepted(run: () => unknown): Promise<string> {
   try {
-    await signatureLayer(jws, alg, key);
+    await run();
     return 'accepted';
   } catch (error) {
     if (!isAuthError(error)) throw error;
@@ -130,9 +130,168 @@ async function outcome(jws: string, alg: string, key: PreparedKey): Promise<stri
   }
 }
 
+/**
+ * decodeToken + checkSignature, as `verifyToken` runs them, with one key: the AuthError
+ * code, or 'accepted'. The jose oracle must answer the same.
+ */
+async function outcome(jws: string, alg: string, key: PreparedKey): Promise<string> {
+  const lookup = () => [key.verifyKey];
+  const algorithms = new Set([alg]);
+  const mine = await codeOrAccepted(() => checkSignature(decodeToken(jws, MAX_SIZE), algorithms, lookup));
+  const oracle = await codeOrAccepted(async () => {
+    const decoded = decodeToken(jws, MAX_SIZE);
+    await joseCheckSignature(decoded.parts, decoded.header, { algorithms, lookup });
+  });
+  expect(mine, `tokenward vs jose for ${jws}`).toBe(oracle);
+  return mine;
+}
+
+/** jose flattenedVerify with a key tokenward imported. */
+async function joseVerifies(
+  alg: string,
+  h: string,
+  p: string,
+  sig: string,
+  key: KeyObject,
+): Promise<boolean> {
+  try {
+    await flattenedVerify({ protected: h, payload: p, signature: sig }, key, { algorithms: [alg] });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A published JWS and the key it verifies with. */
+interface Vector {
+  readonly alg: JwsAlgorithm;
+  readonly source: string;
+  readonly jws: string;
+  readonly key: PreparedKey;
+  /** `false` when the payload is not JSON: decodeToken refuses it, so only the signature layer sees it. */
+  readonly jsonPayload: boolean;
+}
+
+const VECTORS: readonly Vector[] = [
+  {
+    alg: 'HS256',
+    source: 'RFC 7515 A.1',
+    jws: RFC7515_A1_JWS,
+    key: importKey({ key: RFC7515_A1_JWK }),
+    jsonPayload: true,
+  },
+  {
+    alg: 'ES256',
+    source: 'RFC 7515 A.3',
+    jws: RFC7515_A3_JWS,
+    key: importKey({ key: RFC7515_A3_JWK }),
+    jsonPayload: true,
+  },
+  {
+    alg: 'EdDSA',
+    source: 'RFC 8037 A.4',
+    jws: RFC8037_A4_JWS,
+    key: importKey({ key: RFC8037_A1_JWK }),
+    jsonPayload: false,
+  },
+];
+
+/**
+ * Whether a JWS's signature verifies at the signature layer, without decoding the
+ * payload: tokenward's rule (canonical base64url, then its node:crypto verifier for
+ * the algorithm), which jose must agree with whenever the parts are canonical.
+ */
+async function signatureVerifies(vector: Vector, h: string, p: string, sig: string): Promise<boolean> {
+  const verify = fastVerifier(vector.key.verifyKey, vector.alg);
+  expect(verify, `tokenward has a verifier for ${vector.alg}`).toBeDefined();
+  const canonical = [h, p, sig].every(isCanonicalBase64url);
+  const mine = canonical && verify!(`${h}.${p}`, Buffer.from(sig, 'base64url'));
+  // jose decodes base64url leniently: it is the oracle only for canonical parts.
+  if (canonical)
+    expect(mine, 'tokenward vs jose').toBe(await joseVerifies(vector.alg, h, p, sig, vector.key.verifyKey));
+  return mine;
+}
+
+describe.each(VECTORS.map((vector) => [vector.alg, vector.source, vector] as const))(
+  '%s (%s): every one-bit change is refused',
+  (_alg, _source, vector) => {
+    const [header, payload, signature] = split(vector.jws);
+    const signingInput = `${header}.${payload}`;
+    const sig = Buffer.from(signature, 'base64url');
+
+    it('verifies unchanged, with its published key', async () => {
+      expect(await signatureVerifies(vector, header, payload, signature)).toBe(true);
+      if (vector.jsonPayload) expect(await outcome(vector.jws, vector.alg, vector.key)).toBe('accepted');
+    });
+
+    it('fails after every one-bit change of the signature', async () => {
+      for (let bit = 0; bit < sig.length * 8; bit++) {
+        const flipped = b64(flipBit(sig, bit));
+        expect(await signatureVerifies(vector, header, payload, flipped), `signature bit ${bit}`).toBe(false);
+        if (vector.jsonPayload) {
+          expect(await outcome(`${signingInput}.${flipped}`, vector.alg, vector.key), `bit ${bit}`).toBe(
+            'TOKEN_INVALID',
+          );
+        }
+      }
+    });
+
+    it('fails after every one-bit change of the decoded header and payload (re-encoded)', async () => {
+      let reachedSignature = 0;
+      let total = 0;
+      for (const [part, text] of [
+        [0, header],
+        [1, payload],
+      ] as const) {
+        const bytes = Buffer.from(text, 'base64url');
+        for (let bit = 0; bit < bytes.length * 8; bit++) {
+          const parts = [header, payload, signature];
+          parts[part] = b64(flipBit(bytes, bit));
+          const [h, p] = parts as [string, string, string];
+          expect(await signatureVerifies(vector, h, p, signature), `part ${part} bit ${bit}`).toBe(false);
+          if (!vector.jsonPayload) continue;
+          const code = await outcome(parts.join('.'), vector.alg, vector.key);
+          expect(['TOKEN_INVALID', 'TOKEN_MALFORMED'], `part ${part} bit ${bit}`).toContain(code);
+          if (code === 'TOKEN_INVALID') reachedSignature++;
+          total++;
+        }
+      }
+      // About half the flips keep valid JSON and so reach the signature check: the loop
+      // tests the signature, not only the parser.
+      if (vector.jsonPayload) expect(reachedSignature).toBeGreaterThan(total * 0.4);
+    });
+
+    it('fails after every one-bit change of the signing input text and of the signature text', async () => {
+      for (let bit = 0; bit < signingInput.length * 8; bit++) {
+        const flipped = flipTextBit(signingInput, bit);
+        const [h, p] = flipped.split('.');
+        if (h !== undefined && p !== undefined && flipped.split('.').length === 2) {
+          expect(await signatureVerifies(vector, h, p, signature), `signing input bit ${bit}`).toBe(false);
+        }
+        if (vector.jsonPayload) {
+          expect(['TOKEN_INVALID', 'TOKEN_MALFORMED'], `signing input bit ${bit}`).toContain(
+            await outcome(`${flipped}.${signature}`, vector.alg, vector.key),
+          );
+        }
+      }
+      for (let bit = 0; bit < signature.length * 8; bit++) {
+        const flipped = flipTextBit(signature, bit);
+        expect(await signatureVerifies(vector, header, payload, flipped), `signature text bit ${bit}`).toBe(
+          false,
+        );
+        if (vector.jsonPayload) {
+          expect(['TOKEN_INVALID', 'TOKEN_MALFORMED'], `signature text bit ${bit}`).toContain(
+            await outcome(`${signingInput}.${flipped}`, vector.alg, vector.key),
+          );
+        }
+      }
+    });
+  },
+);
+
 describe('RFC 7515 appendix A.1 (HS256)', () => {
   const key = importKey({ key: RFC7515_A1_JWK });
-  const [header, payload, signature] = split(RFC7515_A1_JWS);
+  const [, , signature] = split(RFC7515_A1_JWS);
 
   it('imports the published JWK as a 64-byte HS256 secret', () => {
     expect(key.alg).toBe('HS256');
@@ -141,13 +300,10 @@ describe('RFC 7515 appendix A.1 (HS256)', () => {
     expect([...Buffer.from(signature, 'base64url')]).toEqual(RFC7515_A1_MAC_OCTETS);
   });
 
-  it('verifies at the signature layer with its published key', async () => {
+  it('decodes to the published header and claims', () => {
     const decoded = decodeToken(RFC7515_A1_JWS, MAX_SIZE);
     expect(decoded.header).toEqual({ typ: 'JWT', alg: 'HS256' });
     expect(decoded.payload).toEqual({ iss: 'joe', exp: 1300819380, 'http://example.com/is_root': true });
-    await expect(
-      verifySignature(decoded, new Set(['HS256']), () => [key.verifyKey]),
-    ).resolves.toBeUndefined();
   });
 
   it('is refused with a different secret of the same size', async () => {
@@ -156,59 +312,7 @@ describe('RFC 7515 appendix A.1 (HS256)', () => {
   });
 
   it('is refused when HS256 is not in the allowlist', async () => {
-    const decoded = decodeToken(RFC7515_A1_JWS, MAX_SIZE);
-    await expect(verifySignature(decoded, new Set(['EdDSA']), () => [key.verifyKey])).rejects.toMatchObject({
-      code: 'TOKEN_INVALID',
-    });
-  });
-
-  it('fails after every one-bit change of the MAC', async () => {
-    const mac = Buffer.from(signature, 'base64url');
-    for (let bit = 0; bit < mac.length * 8; bit++) {
-      const jws = `${header}.${payload}.${b64(flipBit(mac, bit))}`;
-      expect(await outcome(jws, 'HS256', key), `MAC bit ${bit}`).toBe('TOKEN_INVALID');
-    }
-  });
-
-  it('fails after every one-bit change of the decoded header and payload (signing input re-encoded)', async () => {
-    let reachedSignature = 0;
-    let total = 0;
-    for (const [part, text] of [
-      [0, header],
-      [1, payload],
-    ] as const) {
-      const bytes = Buffer.from(text, 'base64url');
-      for (let bit = 0; bit < bytes.length * 8; bit++) {
-        const parts = [header, payload, signature];
-        parts[part] = b64(flipBit(bytes, bit));
-        const code = await outcome(parts.join('.'), 'HS256', key);
-        expect(['TOKEN_INVALID', 'TOKEN_MALFORMED'], `part ${part} bit ${bit}`).toContain(code);
-        if (code === 'TOKEN_INVALID') reachedSignature++;
-        total++;
-      }
-    }
-    // About half the flips keep valid JSON and so reach the HMAC check: the loop tests the
-    // signature, not only the parser.
-    expect(reachedSignature).toBeGreaterThan(total * 0.4);
-  });
-
-  it('fails after every one-bit change of the signing input text, and of the signature text', async () => {
-    const signingInput = `${header}.${payload}`;
-    for (let bit = 0; bit < signingInput.length * 8; bit++) {
-      const jws = `${flipTextBit(signingInput, bit)}.${signature}`;
-      expect(['TOKEN_INVALID', 'TOKEN_MALFORMED'], `signing input bit ${bit}`).toContain(
-        await outcome(jws, 'HS256', key),
-      );
-      // The MAC itself, independently of the parser: no flipped input has the published MAC.
-      const mac = createHmac('sha256', key.verifyKey).update(flipTextBit(signingInput, bit)).digest();
-      expect(mac.equals(Buffer.from(RFC7515_A1_MAC_OCTETS)), `raw HMAC, bit ${bit}`).toBe(false);
-    }
-    for (let bit = 0; bit < signature.length * 8; bit++) {
-      const jws = `${signingInput}.${flipTextBit(signature, bit)}`;
-      expect(['TOKEN_INVALID', 'TOKEN_MALFORMED'], `signature text bit ${bit}`).toContain(
-        await outcome(jws, 'HS256', key),
-      );
-    }
+    expect(await outcome(RFC7515_A1_JWS, 'EdDSA', key)).toBe('TOKEN_INVALID');
   });
 });
 
@@ -229,57 +333,21 @@ describe('RFC 7515 appendix A.3 (ES256)', () => {
     expect([...Buffer.from(signature, 'base64url')]).toEqual([...RFC7515_A3_R, ...RFC7515_A3_S]);
   });
 
-  it('verifies at the signature layer with its published key (and with the public part alone)', async () => {
-    const decoded = decodeToken(RFC7515_A3_JWS, MAX_SIZE);
-    expect(decoded.header).toEqual({ alg: 'ES256' });
-    await expect(
-      verifySignature(decoded, new Set(['ES256']), () => [key.verifyKey]),
-    ).resolves.toBeUndefined();
+  it('verifies with the public part alone', async () => {
+    expect(decodeToken(RFC7515_A3_JWS, MAX_SIZE).header).toEqual({ alg: 'ES256' });
     const { d: _d, ...publicJwk } = RFC7515_A3_JWK;
     const publicOnly = importKey({ key: publicJwk });
     expect(publicOnly.signKey).toBeUndefined();
     expect(await outcome(RFC7515_A3_JWS, 'ES256', publicOnly)).toBe('accepted');
   });
 
-  it('fails after every one-bit change of the signature (R and S)', async () => {
-    const sig = Buffer.from(signature, 'base64url');
-    for (let bit = 0; bit < sig.length * 8; bit++) {
-      const jws = `${header}.${payload}.${b64(flipBit(sig, bit))}`;
-      expect(await outcome(jws, 'ES256', key), `signature bit ${bit}`).toBe('TOKEN_INVALID');
-    }
-  });
-
-  it('fails after every one-bit change of the decoded header and payload', async () => {
-    let reachedSignature = 0;
-    let total = 0;
-    for (const [part, text] of [
-      [0, header],
-      [1, payload],
-    ] as const) {
-      const bytes = Buffer.from(text, 'base64url');
-      for (let bit = 0; bit < bytes.length * 8; bit++) {
-        const parts = [header, payload, signature];
-        parts[part] = b64(flipBit(bytes, bit));
-        const code = await outcome(parts.join('.'), 'ES256', key);
-        expect(['TOKEN_INVALID', 'TOKEN_MALFORMED'], `part ${part} bit ${bit}`).toContain(code);
-        if (code === 'TOKEN_INVALID') reachedSignature++;
-        total++;
-      }
-    }
-    expect(reachedSignature).toBeGreaterThan(total * 0.4);
-  });
-
-  it('fails after every one-bit change of the signing input text (raw ECDSA check too)', async () => {
+  it('no one-bit change of the signing input verifies with raw node:crypto either', () => {
     const signingInput = `${header}.${payload}`;
     const sig = Buffer.from(signature, 'base64url');
     for (let bit = 0; bit < signingInput.length * 8; bit++) {
-      const flipped = flipTextBit(signingInput, bit);
-      expect(['TOKEN_INVALID', 'TOKEN_MALFORMED'], `signing input bit ${bit}`).toContain(
-        await outcome(`${flipped}.${signature}`, 'ES256', key),
-      );
       const raw = cryptoVerify(
         'sha256',
-        Buffer.from(flipped),
+        Buffer.from(flipTextBit(signingInput, bit)),
         { key: key.verifyKey, dsaEncoding: 'ieee-p1363' },
         sig,
       );
@@ -297,19 +365,6 @@ describe('RFC 8037 appendix A.4 (Ed25519)', () => {
   const key = importKey({ key: RFC8037_A1_JWK });
   const [header, payload, signature] = split(RFC8037_A4_JWS);
   const signingInput = `${header}.${payload}`;
-  const sig = Buffer.from(signature, 'base64url');
-
-  /** jose flattenedVerify with the key tokenward imported: the call verifySignature makes. */
-  async function joseVerifies(protectedHeader: string, payloadPart: string, sigPart: string, k: KeyObject) {
-    try {
-      await flattenedVerify({ protected: protectedHeader, payload: payloadPart, signature: sigPart }, k, {
-        algorithms: ['EdDSA'],
-      });
-      return true;
-    } catch {
-      return false;
-    }
-  }
 
   it('imports the published key as EdDSA, its public part matching A.2', () => {
     expect(key.alg).toBe('EdDSA');
@@ -329,11 +384,9 @@ describe('RFC 8037 appendix A.4 (Ed25519)', () => {
     expect((caught as AuthError).code).toBe('TOKEN_MALFORMED');
   });
 
-  it('verifies with its published key (jose flattenedVerify and node:crypto)', async () => {
-    expect(await joseVerifies(header, payload, signature, key.verifyKey)).toBe(true);
-    expect(cryptoVerify(null, Buffer.from(signingInput), key.verifyKey, sig)).toBe(true);
+  it('verifies with the public part alone (jose flattenedVerify)', async () => {
     const publicOnly = importKey({ key: RFC8037_A2_JWK });
-    expect(await joseVerifies(header, payload, signature, publicOnly.verifyKey)).toBe(true);
+    expect(await joseVerifies('EdDSA', header, payload, signature, publicOnly.verifyKey)).toBe(true);
   });
 
   it('signs deterministically to the published signature with the A.1 private key', () => {
@@ -342,40 +395,8 @@ describe('RFC 8037 appendix A.4 (Ed25519)', () => {
     expect(b64(cryptoSign(null, Buffer.from(signingInput), key.signKey!))).toBe(signature);
   });
 
-  it('fails after every one-bit change of the signature', async () => {
-    for (let bit = 0; bit < sig.length * 8; bit++) {
-      const flipped = flipBit(sig, bit);
-      expect(await joseVerifies(header, payload, b64(flipped), key.verifyKey), `jose, bit ${bit}`).toBe(
-        false,
-      );
-      expect(
-        cryptoVerify(null, Buffer.from(signingInput), key.verifyKey, flipped),
-        `crypto, bit ${bit}`,
-      ).toBe(false);
-    }
-  });
-
-  it('fails after every one-bit change of the signing input', async () => {
-    const inputBytes = Buffer.from(signingInput);
-    for (let bit = 0; bit < inputBytes.length * 8; bit++) {
-      const flipped = flipBit(inputBytes, bit);
-      expect(cryptoVerify(null, flipped, key.verifyKey, sig), `crypto, bit ${bit}`).toBe(false);
-      const [h, p] = Buffer.from(flipped).toString('latin1').split('.');
-      if (h !== undefined && p !== undefined) {
-        expect(await joseVerifies(h, p, signature, key.verifyKey), `jose, bit ${bit}`).toBe(false);
-      }
-    }
-    // And every one-bit change of the decoded payload, re-encoded.
-    const payloadBytes = Buffer.from(payload, 'base64url');
-    for (let bit = 0; bit < payloadBytes.length * 8; bit++) {
-      expect(await joseVerifies(header, b64(flipBit(payloadBytes, bit)), signature, key.verifyKey)).toBe(
-        false,
-      );
-    }
-  });
-
-  it('verifies through verifySignature once the same key signs a JSON payload (the layer it would use)', async () => {
-    // The A.4 JWS cannot pass decodeToken; this checks the imported A.1 key drives verifySignature
+  it('verifies through checkSignature once the same key signs a JSON payload (the layer it would use)', async () => {
+    // The A.4 JWS cannot pass decodeToken; this checks the imported A.1 key drives checkSignature
     // end to end, with a signature made by node:crypto rather than by tokenward.
     const jsonPayload = b64(Buffer.from(JSON.stringify({ msg: RFC8037_A4_PAYLOAD })));
     const input = `${header}.${jsonPayload}`;

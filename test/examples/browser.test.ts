@@ -108,7 +108,7 @@ describe.skipIf(!chromiumAvailable)('the browser example in Chromium', { timeout
     expect(await page.evaluate<string>('document.cookie')).not.toContain(value);
     const inside = await context.newPage();
     try {
-      // A 404 page under /auth: the cookie's path matches there, so only HttpOnly hides it.
+      // A 404 page under /auth: the cookie is sent there too, so only HttpOnly hides it.
       await inside.goto(`${app.url}/auth/nothing-here`);
       expect(await inside.evaluate<string>('document.cookie')).not.toContain(value);
     } finally {
@@ -129,7 +129,7 @@ describe.skipIf(!chromiumAvailable)('the browser example in Chromium', { timeout
 
   it('keeps the refresh token in an httpOnly, SameSite=Strict cookie that scripts never see', async () => {
     const cookie = await refreshCookie();
-    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/auth', secure: false });
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/', secure: false });
     expect(cookie?.value).toMatch(/^eyJ/);
     await expectInvisibleToScripts(cookie?.value ?? 'missing');
   });

@@ -117,7 +117,7 @@ async function exerciseApp(url: string): Promise<void> {
   expect(field(login, 'refreshToken')).toBeUndefined();
   expect(login.setCookies).toHaveLength(1);
   expect(login.setCookies[0]).toMatch(
-    /^refresh_token=eyJ[^;]+; Max-Age=\d+; Path=\/auth; HttpOnly; SameSite=Strict$/,
+    /^refresh_token=eyJ[^;]+; Max-Age=\d+; Path=\/; HttpOnly; SameSite=Strict$/,
   );
   expect((await b.login(bob.username, bob.password)).status).toBe(200);
 
@@ -313,7 +313,7 @@ describe('the demo', TEST_TIMEOUT, () => {
     expect(output).not.toContain('\u001b[');
     // The cookie is shown without its value, and no whole token is printed.
     expect(output).toContain(
-      'Set-Cookie: refresh_token=…; Max-Age=604800; Path=/auth; HttpOnly; SameSite=Strict',
+      'Set-Cookie: refresh_token=…; Max-Age=604800; Path=/; HttpOnly; SameSite=Strict',
     );
     expect(output).not.toMatch(/eyJ[\w-]+\.[\w-]+\.[\w-]+/);
   });

@@ -1,7 +1,8 @@
 /** The generated OpenAPI parts: a valid 3.1 document once merged, derived from the error table and the options. */
 
 import { describe, expect, it } from 'vitest';
-import { AUTH_ERROR_CODES, isAuthError } from '../../src/errors.js';
+import { AUTH_ERROR_CODES, AuthError, isAuthError } from '../../src/errors.js';
+import { bearerChallenge } from '../../src/lib/http/error-response.js';
 import {
   mergeTokenwardOpenApi,
   type TokenwardOpenApiOptions,
@@ -10,6 +11,33 @@ import {
   tokenwardSecurity,
 } from '../../src/openapi/index.js';
 import { appDocument, validateDocument } from './support.js';
+
+/** Every error response of the document with every option on: its status, the codes it narrows to, its headers. */
+async function documentedErrors(): Promise<{ status: string; codes: string[]; headers: object }[]> {
+  const { resolved } = await validateDocument(appDocument({ oauth2: true }));
+  const paths = resolved.paths as Record<string, Record<string, { responses: Record<string, unknown> }>>;
+  const errors: { status: string; codes: string[]; headers: object }[] = [];
+  for (const item of Object.values(paths)) {
+    for (const operation of Object.values(item)) {
+      for (const [status, response] of Object.entries(operation.responses)) {
+        const { headers, content } = response as {
+          headers?: object;
+          content?: { 'application/json'?: { schema?: { allOf?: unknown[] } } };
+        };
+        const narrowed = content?.['application/json']?.schema?.allOf?.[1] as
+          | { properties: { error: { properties: { code: { enum: string[] } } } } }
+          | undefined;
+        if (narrowed === undefined) continue;
+        errors.push({
+          status,
+          codes: narrowed.properties.error.properties.code.enum,
+          headers: headers ?? {},
+        });
+      }
+    }
+  }
+  return errors;
+}
 
 const VARIANTS: [string, TokenwardOpenApiOptions][] = [
   ['the defaults', {}],
@@ -43,28 +71,14 @@ describe('the merged document', () => {
   });
 
   it('documents each error status with codes of that status only', async () => {
-    const { resolved } = await validateDocument(appDocument({ oauth2: true }));
-    const paths = resolved.paths as Record<string, Record<string, { responses: Record<string, unknown> }>>;
-    let checked = 0;
-    for (const item of Object.values(paths)) {
-      for (const operation of Object.values(item)) {
-        for (const [status, response] of Object.entries(operation.responses)) {
-          const allOf = (
-            response as { content?: { 'application/json'?: { schema?: { allOf?: unknown[] } } } }
-          ).content?.['application/json']?.schema?.allOf;
-          if (allOf === undefined) continue;
-          const narrowed = allOf[1] as {
-            properties: { error: { properties: { code: { enum: string[] } } } };
-          };
-          for (const code of narrowed.properties.error.properties.code.enum) {
-            const expected = code === 'INTERNAL_ERROR' ? 500 : AUTH_ERROR_CODES[code as 'FORBIDDEN'].status;
-            expect(`${code} ${expected}`).toBe(`${code} ${status}`);
-            checked += 1;
-          }
-        }
+    const errors = await documentedErrors();
+    for (const { status, codes } of errors) {
+      for (const code of codes) {
+        const expected = code === 'INTERNAL_ERROR' ? 500 : AUTH_ERROR_CODES[code as 'FORBIDDEN'].status;
+        expect(`${code} ${expected}`).toBe(`${code} ${status}`);
       }
     }
-    expect(checked).toBeGreaterThan(20);
+    expect(errors.flatMap(({ codes }) => codes).length).toBeGreaterThan(20);
   });
 });
 
@@ -97,7 +111,8 @@ describe('tokenwardOpenApi', () => {
       Object.values(tokenwardOpenApi(options).paths).find(
         (item) => item.post.operationId === 'tokenwardRefresh',
       )?.post.parameters?.[0]?.name;
-    expect(cookieParameter({ prefix: '/auth' })).toBe('__Secure-refresh_token');
+    expect(cookieParameter({ prefix: '/auth' })).toBe('__Host-refresh_token');
+    expect(cookieParameter({ prefix: '/auth', cookie: { path: '/auth' } })).toBe('__Secure-refresh_token');
     expect(cookieParameter({ prefix: '/' })).toBe('__Host-refresh_token');
     expect(cookieParameter({ cookie: { name: 'rt', secure: false } })).toBe('rt');
     expect(cookieParameter({ cookie: false })).toBeUndefined();
@@ -105,6 +120,27 @@ describe('tokenwardOpenApi', () => {
     expect(refresh?.requestBody?.content['application/json']?.schema).toEqual({
       $ref: '#/components/schemas/TokenwardRefreshRequest',
     });
+  });
+
+  it('mounts the routes where the adapters would: trailing slashes trimmed, the root as ""', () => {
+    const paths = (prefix: string) => Object.keys(tokenwardOpenApi({ prefix }).paths);
+    expect(paths('')).toEqual(['/login', '/refresh', '/logout']);
+    expect(paths('/')).toEqual(['/login', '/refresh', '/logout']);
+    expect(paths('/auth///')).toEqual(['/auth/login', '/auth/refresh', '/auth/logout']);
+    // A long run of slashes is trimmed in one pass (a backtracking regex took quadratic time here).
+    expect(paths(`/auth${'/'.repeat(100_000)}`)).toEqual(['/auth/login', '/auth/refresh', '/auth/logout']);
+  });
+
+  it('documents WWW-Authenticate exactly where the adapters send it', async () => {
+    const errors = await documentedErrors();
+    for (const { codes, headers } of errors) {
+      const challenged = codes.some(
+        (code) =>
+          code !== 'INTERNAL_ERROR' && bearerChallenge(new AuthError(code as 'FORBIDDEN', 'x'), 'api'),
+      );
+      expect('WWW-Authenticate' in headers, codes.join()).toBe(challenged);
+    }
+    expect(errors.length).toBeGreaterThan(10);
   });
 
   it('refuses options tokenRoutes would refuse', () => {
@@ -133,6 +169,40 @@ describe('tokenwardOpenApi', () => {
     for (const ref of Object.values(tokenwardErrorResponses())) {
       const name = ref.$ref.replace('#/components/responses/', '');
       expect(Object.keys(part.components.responses)).toContain(name);
+    }
+  });
+});
+
+/** The objects reachable from a value, each as often as it is reached. */
+function objectsOf(value: unknown, seen: object[] = []): object[] {
+  if (typeof value !== 'object' || value === null) return seen;
+  seen.push(value);
+  for (const child of Object.values(value)) objectsOf(child, seen);
+  return seen;
+}
+
+describe('the objects handed out', () => {
+  // Tools write into what they are given (@fastify/swagger writes into `paths`): a shared object would carry
+  // one document's change into another, or into another place of the same document.
+  it('are never shared within a part, between two parts, or between a part and a merged document', () => {
+    for (const [name, options] of VARIANTS) {
+      const part = tokenwardOpenApi(options);
+      const within = objectsOf(part);
+      expect(new Set(within).size, name).toBe(within.length);
+      const other = new Set(objectsOf(tokenwardOpenApi(options)));
+      expect(
+        within.filter((object) => other.has(object)),
+        name,
+      ).toEqual([]);
+      const document = { openapi: '3.1.0', info: { title: 'app', version: '1' }, paths: {} };
+      const merged = new Set(objectsOf(mergeTokenwardOpenApi(document, part)));
+      expect(
+        within.filter((object) => merged.has(object)),
+        name,
+      ).toEqual([]);
+      const responses = [tokenwardErrorResponses(), tokenwardErrorResponses({ form: 'fastify-schema' })];
+      const all = objectsOf(responses);
+      expect(new Set(all).size, name).toBe(all.length);
     }
   });
 });

@@ -9,7 +9,11 @@ import { createServer } from 'node:http';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authenticate, requireRole, tokenRoutes } from '../../src/adapters/express.js';
-import type { TokenwardOpenApiOptions } from '../../src/openapi/index.js';
+import {
+  type OpenApiResponse,
+  type TokenwardOpenApiOptions,
+  tokenwardOpenApi,
+} from '../../src/openapi/index.js';
 import {
   type Answer,
   appDocument,
@@ -71,7 +75,13 @@ afterAll(() => server?.close());
 const JSON_TYPE = { 'content-type': 'application/json' };
 const FORM_TYPE = { 'content-type': 'application/x-www-form-urlencoded' };
 const CROSS_SITE = { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' };
-const COOKIE = '__Secure-refresh_token';
+/** The refresh cookie's name as the document gives it: the test follows the cookie rules wherever they go. */
+const COOKIE = (() => {
+  const refresh = tokenwardOpenApi(MOUNTS['/auth']).paths['/auth/refresh']?.post;
+  const name = refresh?.parameters?.find((parameter) => parameter.in === 'cookie')?.name;
+  if (name === undefined) throw new Error('the document of /auth names no refresh cookie');
+  return name;
+})();
 
 /** Values carried from one scenario to the next (tokens, cookies). */
 const state = new Map<string, string>();
@@ -129,6 +139,7 @@ const SCENARIOS: Scenario[] = [
     keep: (answer, json) => {
       state.set('cookie', refreshCookieOf(answer));
       state.set('access', String(json?.accessToken));
+      state.set('set-cookie', answer.headers.getSetCookie().join('\n'));
     },
   }),
   post('/auth', 'login', {
@@ -396,6 +407,18 @@ describe('the real answers match the documented responses', () => {
     }
     expect([...documented].filter((entry) => !seen.has(entry))).toEqual([]);
     expect(documented.size).toBeGreaterThan(20);
+  });
+
+  it('documents the refresh cookie by the name and Path the login set it with', () => {
+    const setCookie = saved('set-cookie');
+    const attributes = setCookie.split(';').map((part) => part.trim());
+    const name = attributes[0]?.split('=', 1)[0];
+    const path = attributes.find((attribute) => attribute.startsWith('Path='));
+    expect(name).toBe(COOKIE);
+    const login = tokenwardOpenApi(MOUNTS['/auth']).paths['/auth/login']?.post;
+    const documented = (login?.responses['200'] as OpenApiResponse | undefined)?.headers?.['Set-Cookie'];
+    expect(documented?.description).toContain(`\`${name}\``);
+    expect(documented?.description).toContain(`\`${path}\``);
   });
 
   it('catches an answer that the document does not describe', () => {

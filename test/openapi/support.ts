@@ -6,11 +6,14 @@
 
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import fastifySwagger from '@fastify/swagger';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { FastifyInstance } from 'fastify';
 import { type Auth, createAuth } from '../../src/create-auth.js';
 import {
   mergeTokenwardOpenApi,
+  type TokenwardOpenApi,
   type TokenwardOpenApiOptions,
   tokenwardErrorResponses,
   tokenwardOpenApi,
@@ -222,5 +225,28 @@ export function listen(server: Server): Promise<RunningServer> {
           }),
       });
     });
+  });
+}
+
+/**
+ * The Fastify recipe of docs/openapi.md: tokenward's part as @fastify/swagger's
+ * starting document, its URLs listed before any route is added (the plugin
+ * writes every route it documents into the `paths` it is given), and the token
+ * routes hidden from the plugin, since tokenward's path items describe them.
+ */
+export async function registerSwaggerRecipe(app: FastifyInstance, part: TokenwardOpenApi, title: string) {
+  const documented = new Set(Object.keys(part.paths));
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title, version: '1.0.0' },
+      components: part.components,
+      paths: { ...part.paths },
+      tags: part.tags,
+    },
+    transform: ({ schema, url }) => ({
+      schema: documented.has(url) ? { ...schema, hide: true } : schema,
+      url,
+    }),
   });
 }

@@ -9,7 +9,6 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import fastifySwagger, { type SwaggerOptions } from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import express from 'express';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -31,6 +30,7 @@ import {
   listen,
   PASSWORD_COST,
   type RunningServer,
+  registerSwaggerRecipe,
   validateDocument,
 } from './support.js';
 
@@ -70,18 +70,7 @@ async function fastifyApp(): Promise<{ server: RunningServer; app: FastifyInstan
   const part = tokenwardOpenApi(OPENAPI);
   // Closing must not wait for the browser's keep-alive connections.
   const app = Fastify({ forceCloseConnections: true });
-  const swaggerOptions: SwaggerOptions = {
-    openapi: {
-      openapi: '3.1.0',
-      info: { title: 'tokenward with Fastify', version: '1.0.0' },
-      components: part.components,
-      paths: part.paths,
-      tags: part.tags,
-    },
-    // The token routes are documented by tokenward's path items; the plugin must not add bare ones over them.
-    transform: ({ schema, url }) => ({ schema: url in part.paths ? { ...schema, hide: true } : schema, url }),
-  };
-  await app.register(fastifySwagger, swaggerOptions);
+  await registerSwaggerRecipe(app, part, 'tokenward with Fastify');
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   await app.register(tokenward, { auth: fixtures.auth });
   await app.register(tokenRoutes, {

@@ -6,6 +6,7 @@ import {
   MAX_BCRYPT_COST,
   MAX_PASSWORD_BYTES,
   MIN_BCRYPT_COST,
+  needsRehash,
   verifyPassword,
 } from '../../src/password/index.js';
 import { expectAuthError, TEST_COST } from './helpers.js';
@@ -121,5 +122,54 @@ describe('hashPassword', () => {
 
   it('checks the cost before the password', async () => {
     await expectAuthError(hashPassword('', { cost: 4 }), 'CONFIG_INVALID');
+  });
+});
+
+describe('hashPassword with insecureTestCost (test fixtures only)', () => {
+  const costOf = (hash: string) => Number(hash.split('$')[2]);
+
+  it('hashes below the production minimum when asked by name, and the hash verifies', async () => {
+    for (const insecureTestCost of [4, 9]) {
+      const hash = await hashPassword('fixture password', { insecureTestCost });
+      expect(costOf(hash)).toBe(insecureTestCost);
+      expect(await verifyPassword('fixture password', hash)).toBe(true);
+      expect(await verifyPassword('another password', hash)).toBe(false);
+      expect(needsRehash(hash)).toBe(true);
+    }
+  });
+
+  it('leaves the production minimum in place for cost', async () => {
+    for (const cost of [4, 9]) {
+      await expectAuthError(hashPassword('password', { cost }), 'CONFIG_INVALID');
+    }
+    await expectAuthError(
+      hashPassword('password', { cost: 4, insecureTestCost: undefined }),
+      'CONFIG_INVALID',
+    );
+  });
+
+  it('takes only costs below the minimum, never together with cost', async () => {
+    for (const insecureTestCost of [3, 10, 12, 4.5, Number.NaN, '4']) {
+      const error = await expectAuthError(
+        hashPassword('password', { insecureTestCost: insecureTestCost as number }),
+        'CONFIG_INVALID',
+      );
+      expect(error.message).toContain('4 to 9');
+    }
+    await expectAuthError(hashPassword('password', { cost: 12, insecureTestCost: 4 }), 'CONFIG_INVALID');
+  });
+
+  it('is refused in production', async () => {
+    const saved = process.env.NODE_ENV;
+    process.env.NODE_ENV = 'production';
+    try {
+      const error = await expectAuthError(
+        hashPassword('password', { insecureTestCost: 4 }),
+        'CONFIG_INVALID',
+      );
+      expect(error.message).toMatch(/production/);
+    } finally {
+      process.env.NODE_ENV = saved;
+    }
   });
 });

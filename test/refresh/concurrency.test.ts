@@ -26,8 +26,11 @@ async function openRedis(kind: 'ioredis' | 'node-redis') {
   const server: RedisServer = await startRedisServer();
   if (kind === 'ioredis') {
     const client = new Redis({ host: server.host, port: server.port });
+    const store = new RedisTokenStore(client);
+    // The store sends nothing before the client is connected.
+    await store.ready();
     return {
-      store: new RedisTokenStore(client),
+      store,
       async close() {
         client.disconnect();
         await server.close();

@@ -1,6 +1,6 @@
 import { Cluster, Redis } from 'ioredis';
 import { createCluster } from 'redis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { RedisTokenStore } from '../../src/stores/redis.js';
 import { describeTokenStore } from '../../src/testing/index.js';
 import { type RedisCluster, redisAvailable, startRedisCluster } from '../support/redis-server.js';
@@ -55,6 +55,33 @@ describe.skipIf(!redisAvailable)('RedisTokenStore on a three-master Redis Cluste
     for (const { count, slots } of keysPerNode) {
       expect(count, 'every master holds some of the keys written by the kit').toBeGreaterThan(0);
       for (const slotSet of slots.values()) expect(slotSet.size).toBe(1);
+    }
+  });
+
+  it('ready() checks the eviction policy of every master', async () => {
+    const warnings = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
+    const lastNode = cluster.nodes.at(-1);
+    if (!lastNode) throw new Error('no cluster node');
+    const admin = new Redis({ host: lastNode.host, port: lastNode.port });
+    try {
+      for (const client of [ioredisCluster, nodeRedisCluster]) {
+        expect((await new RedisTokenStore(client).ready()).eviction).toMatchObject({ evicts: 'nothing' });
+      }
+      // One master of three may evict revocations: the cluster as a whole may.
+      await admin.config('SET', 'maxmemory', '512mb');
+      await admin.config('SET', 'maxmemory-policy', 'allkeys-lru');
+      for (const client of [ioredisCluster, nodeRedisCluster]) {
+        expect((await new RedisTokenStore(client).ready()).eviction).toMatchObject({
+          evicts: 'revocations',
+          policy: 'allkeys-lru',
+        });
+      }
+      expect(warnings).toHaveBeenCalledTimes(2);
+    } finally {
+      await admin.config('SET', 'maxmemory-policy', 'noeviction');
+      await admin.config('SET', 'maxmemory', '0');
+      admin.disconnect();
+      warnings.mockRestore();
     }
   });
 });

@@ -2,8 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAuth } from '../../src/index.js';
-import { type RedisClientLike, RedisTokenStore } from '../../src/stores/redis.js';
+import { AuthError, createAuth } from '../../src/index.js';
+import {
+  type RedisClientLike,
+  RedisTokenStore,
+  type RedisTokenStoreConfig,
+  type RedisTokenStoreOptions,
+} from '../../src/stores/redis.js';
 import type { TokenStore } from '../../src/stores/token-store.js';
 import { describeTokenStore } from '../../src/testing/index.js';
 import { type RedisServer, redisAvailable, startRedisServer } from '../support/redis-server.js';
@@ -12,6 +17,17 @@ type NodeRedisClient = ReturnType<typeof createClient>;
 
 const STORE_CLIENT_NAME = 'tokenward-store';
 const SECRET = 'redis-store-test-secret-at-least-32-bytes';
+const CONFIG_INVALID = { name: 'AuthError', code: 'CONFIG_INVALID' };
+
+/** What `action` throws (synchronously), or a marker when it throws nothing. */
+function thrownBy(action: () => unknown): unknown {
+  try {
+    action();
+  } catch (error) {
+    return error;
+  }
+  return new Error('nothing was thrown');
+}
 
 function connectIoredis(server: RedisServer, name = STORE_CLIENT_NAME): Redis {
   return new Redis({
@@ -37,6 +53,11 @@ async function connectNodeRedis(server: RedisServer, name = STORE_CLIENT_NAME): 
   client.on('error', () => {});
   await client.connect();
   return client;
+}
+
+/** Resolves once `condition` holds, checking every 20 ms. */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
 /** Runs one store operation of every kind, in an order where each one does real work. */
@@ -178,7 +199,7 @@ describe.skipIf(!redisAvailable)('RedisTokenStore', () => {
   ];
 
   describe.each(clients)('store specifics with %s', (_name, client) => {
-    it('gives every key a TTL matching its record, after every operation', async () => {
+    it('gives family keys a TTL matching their record and the subject hash none, after every operation', async () => {
       const prefix = `ttl-${randomUUID()}:`;
       const store = new RedisTokenStore(client(), { prefix });
       for (const [name, step] of await everyOperation(store)) {
@@ -187,22 +208,28 @@ describe.skipIf(!redisAvailable)('RedisTokenStore', () => {
         expect(keys.length, `keys after ${name}`).toBeGreaterThan(0);
         for (const key of keys) {
           const ttl = await admin.pttl(key);
+          if (key.endsWith(':s')) {
+            // Revocations: no TTL, so that no volatile-* eviction policy can drop them.
+            expect(ttl, `PTTL of ${key} after ${name}`).toBe(-1);
+            continue;
+          }
           expect(ttl, `PTTL of ${key} after ${name}`).toBeGreaterThan(0);
           // The longest expiry any step gives is 90 s from the start.
           expect(ttl, `PTTL of ${key} after ${name}`).toBeLessThanOrEqual(90_000);
         }
       }
       const keys = await keysWithPrefix(admin, prefix);
-      expect(keys).toHaveLength(3);
-      // The family follows its live token (90 s), the denial its token (30 s), the subject record 45 s.
-      const ttls = Object.fromEntries(
-        await Promise.all(
-          keys.map(async (key) => [key.split(':').at(-2) ?? '', await admin.pttl(key)] as const),
-        ),
-      );
-      expect(ttls.f).toBeGreaterThan(85_000);
-      expect(ttls.a).toBeLessThanOrEqual(30_000);
-      expect(ttls.a).toBeGreaterThan(25_000);
+      expect(keys).toHaveLength(2);
+      const familyKey = keys.find((key) => key.split(':').at(-2) === 'f') ?? '';
+      const subjectKey = keys.find((key) => key.endsWith(':s')) ?? '';
+      // The family follows its live token (90 s).
+      expect(await admin.pttl(familyKey)).toBeGreaterThan(85_000);
+      // The subject hash holds the denial (30 s) and the subject revocation (45 s), each
+      // with its expiry, and when the earliest of them is due (the denial's).
+      const subject = await admin.hgetall(subjectKey);
+      expect(Object.keys(subject).sort()).toEqual(['d:at1', 'n', 't', 'x']);
+      expect(Number(subject.x) - Number(subject['d:at1'])).toBe(15_000);
+      expect(subject.n).toBe(subject['d:at1']);
     });
 
     it('honours the key prefix and keeps every key of a subject in one hash slot', async () => {
@@ -210,7 +237,7 @@ describe.skipIf(!redisAvailable)('RedisTokenStore', () => {
       const store = new RedisTokenStore(client(), { prefix });
       for (const [, step] of await everyOperation(store, 'x{y}z')) await step();
       const keys = await keysWithPrefix(admin, prefix);
-      expect(keys).toHaveLength(3);
+      expect(keys).toHaveLength(2);
       const tags = new Set(keys.map((key) => /^[^{]*\{([^}]*)\}/.exec(key.slice(prefix.length))?.[1]));
       expect(tags.size).toBe(1);
       expect([...tags][0]).toMatch(/^[A-Za-z0-9_-]{22}$/);
@@ -223,16 +250,89 @@ describe.skipIf(!redisAvailable)('RedisTokenStore', () => {
         now: Date.now(),
       });
       const defaultKeys = await keysWithPrefix(admin, 'tokenward:');
-      expect(defaultKeys.some((key) => key.endsWith(':a:a'))).toBe(true);
-      expect(() => new RedisTokenStore(client(), { prefix: 'app{1}:' })).toThrow(TypeError);
+      expect(defaultKeys.some((key) => key.endsWith(':s'))).toBe(true);
+      expect(thrownBy(() => new RedisTokenStore(client(), { prefix: 'app{1}:' }))).toMatchObject(
+        CONFIG_INVALID,
+      );
+    });
+
+    it('removes expired revocations itself and deletes the subject hash once nothing in it is live', async () => {
+      const prefix = `expiry-${randomUUID()}:`;
+      const store = new RedisTokenStore(client(), { prefix });
+      const now = Date.now();
+      const subject = randomUUID();
+      await store.revokeAccessToken({ subject, tokenId: 'short', expiresAt: now + 1_000, now });
+      await store.revokeAccessToken({ subject, tokenId: 'long', expiresAt: now + 3_000, now });
+      await store.revokeSubject({ subject, revokedAt: now, expiresAt: now + 2_000, now });
+      const [subjectKey] = await keysWithPrefix(admin, prefix);
+      expect(Object.keys(await admin.hgetall(subjectKey ?? '')).sort()).toEqual([
+        'd:long',
+        'd:short',
+        'n',
+        't',
+        'x',
+      ]);
+      // Past the first expiry (by the caller's clock), any script of the subject drops it.
+      const later = now + 1_500;
+      expect(await store.isAccessTokenRevoked({ subject, tokenId: 'short', issuedAt: now, now: later })).toBe(
+        false,
+      );
+      expect(Object.keys(await admin.hgetall(subjectKey ?? '')).sort()).toEqual(['d:long', 'n', 't', 'x']);
+      expect(await admin.hget(subjectKey ?? '', 'n')).toBe(String(now + 2_000));
+      expect(await store.isAccessTokenRevoked({ subject, tokenId: 'long', issuedAt: now, now: later })).toBe(
+        true,
+      );
+      // Past the last one, the hash goes.
+      expect(
+        await store.isAccessTokenRevoked({ subject, tokenId: 'long', issuedAt: now, now: now + 3_000 }),
+      ).toBe(false);
+      expect(await keysWithPrefix(admin, prefix)).toEqual([]);
+    });
+
+    it("bounds one subject's hash: denials past the limit fold into one, every denied token stays refused", async () => {
+      const prefix = `fold-${randomUUID()}:`;
+      const store = new RedisTokenStore(client(), { prefix });
+      const subject = randomUUID();
+      const start = Date.now();
+      const denied = 300;
+      for (let i = 0; i < denied; i++) {
+        // Issued and denied one millisecond apart, by the caller's clock.
+        const now = start + i;
+        await store.revokeAccessToken({ subject, tokenId: `t${i}`, expiresAt: now + 60_000, now });
+      }
+      const [subjectKey] = await keysWithPrefix(admin, prefix);
+      expect(await admin.hlen(subjectKey ?? '')).toBeLessThanOrEqual(128);
+      const now = start + denied;
+      for (let i = 0; i < denied; i++) {
+        const ref = { subject, tokenId: `t${i}`, issuedAt: start + i, now };
+        expect(await store.isAccessTokenRevoked(ref), `t${i}`).toBe(true);
+      }
+      // A token issued after the last denial is not touched, nor another subject's.
+      expect(
+        await store.isAccessTokenRevoked({ subject, tokenId: 'new', issuedAt: now + 1, now: now + 1 }),
+      ).toBe(false);
+      expect(
+        await store.isAccessTokenRevoked({ subject: 'other', tokenId: 't1', issuedAt: start, now }),
+      ).toBe(false);
+      // Each denied token stays refused until its own expiry at least, then everything goes.
+      expect(
+        await store.isAccessTokenRevoked({ subject, tokenId: 't0', issuedAt: start, now: start + 59_999 }),
+      ).toBe(true);
+      const lastExpiry = start + denied - 1 + 60_000;
+      const last = { subject, tokenId: `t${denied - 1}`, issuedAt: start + denied - 1 };
+      expect(await store.isAccessTokenRevoked({ ...last, now: lastExpiry - 1 })).toBe(true);
+      expect(await store.isAccessTokenRevoked({ ...last, now: lastExpiry })).toBe(false);
+      expect(await keysWithPrefix(admin, prefix)).toEqual([]);
     });
 
     it('takes the client and the prefix in one object too', async () => {
       const prefix = `config-${randomUUID()}:`;
       const store = new RedisTokenStore({ client: client(), prefix });
       for (const [, step] of await everyOperation(store)) await step();
-      expect(await keysWithPrefix(admin, prefix)).toHaveLength(3);
-      expect(() => new RedisTokenStore({ client: client(), prefix: '{x}' })).toThrow(TypeError);
+      expect(await keysWithPrefix(admin, prefix)).toHaveLength(2);
+      expect(thrownBy(() => new RedisTokenStore({ client: client(), prefix: '{x}' }))).toMatchObject(
+        CONFIG_INVALID,
+      );
     });
 
     it('makes exactly one round trip per operation', async () => {
@@ -278,6 +378,21 @@ describe.skipIf(!redisAvailable)('RedisTokenStore', () => {
       }
     });
 
+    it('lets the user log in again at once after revokeSubject (200 times)', async () => {
+      const auth = createAuth({ keys: SECRET, store: new RedisTokenStore(client()), checkRevocation: true });
+      const subject = `relogin-${randomUUID()}`;
+      for (let i = 0; i < 200; i++) {
+        await auth.revokeSubject(subject);
+        const pair = await auth.issueTokens({ sub: subject });
+        await expect(auth.verifyToken(pair.accessToken), `verifyToken, run ${i}`).resolves.toMatchObject({
+          sub: subject,
+        });
+        await expect(auth.refresh(pair.refreshToken), `refresh, run ${i}`).resolves.toHaveProperty(
+          'refreshToken',
+        );
+      }
+    });
+
     it('falls back to EVAL when the server has lost its script cache', async () => {
       const store = new RedisTokenStore(client());
       const steps = await everyOperation(store);
@@ -302,14 +417,43 @@ describe.skipIf(!redisAvailable)('RedisTokenStore', () => {
     });
   });
 
-  it('rejects a client of neither kind', () => {
-    expect(() => new RedisTokenStore({} as unknown as RedisClientLike)).toThrow(TypeError);
-    expect(() => new RedisTokenStore(null as unknown as RedisClientLike)).toThrow(
-      /expected an ioredis or node-redis client/,
-    );
-    expect(() => new RedisTokenStore({ client: {} as unknown as RedisClientLike })).toThrow(
-      /expected an ioredis or node-redis client/,
-    );
+  it('refuses a bad configuration with AuthError CONFIG_INVALID', () => {
+    const notAClient = {} as unknown as RedisClientLike;
+    const badConfigs: Array<[string, () => unknown, RegExp]> = [
+      ['an empty object', () => new RedisTokenStore(notAClient), /expected an ioredis or node-redis client/],
+      [
+        'null',
+        () => new RedisTokenStore(null as unknown as RedisClientLike),
+        /expected an ioredis or node-redis client/,
+      ],
+      [
+        'a config without a client',
+        () => new RedisTokenStore({ client: notAClient }),
+        /expected an ioredis or node-redis client/,
+      ],
+      [
+        'a misspelt option',
+        () => new RedisTokenStore({ client: ioredis, prefx: 'x:' } as unknown as RedisTokenStoreConfig),
+        /unknown option "prefx"/,
+      ],
+      [
+        'a misspelt option beside the client',
+        () => new RedisTokenStore(ioredis, { prefx: 'x:' } as unknown as RedisTokenStoreOptions),
+        /unknown option "prefx"/,
+      ],
+      [
+        'a prefix that is not a string',
+        () => new RedisTokenStore(ioredis, { prefix: 42 } as unknown as RedisTokenStoreOptions),
+        /prefix must be a string/,
+      ],
+      ['a prefix with a brace', () => new RedisTokenStore(ioredis, { prefix: 'a}' }), /must not contain/],
+    ];
+    for (const [name, create, message] of badConfigs) {
+      const error = thrownBy(create);
+      expect(error, name).toBeInstanceOf(AuthError);
+      expect(error, name).toMatchObject(CONFIG_INVALID);
+      expect((error as Error).message, name).toMatch(message);
+    }
   });
 });
 
@@ -394,6 +538,140 @@ describe.skipIf(!redisAvailable)('RedisTokenStore while Redis goes away and come
       // A fresh server has no cached scripts: this also goes through the EVAL fallback.
       for (const [, step] of await everyOperation(store)) await step();
       expect(await store.isAccessTokenRevoked({ subject, tokenId: 'probe', issuedAt: now, now })).toBe(true);
+    }
+  });
+});
+
+describe.skipIf(!redisAvailable)('RedisTokenStore at start-up', () => {
+  let server: RedisServer;
+  const toClose: Array<() => unknown> = [];
+
+  beforeAll(async () => {
+    server = await startRedisServer();
+  });
+
+  afterAll(async () => {
+    for (const close of toClose) await close();
+    await server?.close();
+  });
+
+  /** The README's client: offline queue off, connecting in the background from creation. */
+  function readmeIoredis(url = server.url): Redis {
+    const client = new Redis(url, { enableOfflineQueue: false });
+    client.on('error', () => {});
+    toClose.push(() => client.disconnect());
+    return client;
+  }
+
+  function unconnectedNodeRedis(url = server.url): NodeRedisClient {
+    const client = createClient({ url, disableOfflineQueue: true });
+    client.on('error', () => {});
+    toClose.push(() => client.isOpen && client.destroy());
+    return client;
+  }
+
+  it('answers STORE_UNAVAILABLE to a login sent before the client is connected', async () => {
+    const auth = createAuth({ keys: SECRET, store: new RedisTokenStore(readmeIoredis()) });
+    await expect(auth.issueTokens({ sub: 'early' })).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+  });
+
+  it('serves the first login once `await store.ready()` resolved, with ioredis as the README sets it up', async () => {
+    const store = new RedisTokenStore(readmeIoredis());
+    const readiness = await store.ready();
+    expect(readiness.eviction).toMatchObject({ evicts: 'nothing', warning: undefined });
+    const auth = createAuth({ keys: SECRET, store, checkRevocation: true });
+    const pair = await auth.issueTokens({ sub: 'first' });
+    await expect(auth.verifyToken(pair.accessToken)).resolves.toMatchObject({ sub: 'first' });
+  });
+
+  it('connects an ioredis lazyConnect client and a node-redis client nobody connected yet', async () => {
+    const lazy = new Redis(server.url, { lazyConnect: true, enableOfflineQueue: false });
+    toClose.push(() => lazy.disconnect());
+    for (const client of [lazy, unconnectedNodeRedis()]) {
+      const store = new RedisTokenStore(client);
+      await store.ready();
+      const auth = createAuth({ keys: SECRET, store });
+      const pair = await auth.issueTokens({ sub: 'lazy' });
+      await expect(auth.refresh(pair.refreshToken)).resolves.toHaveProperty('refreshToken');
+    }
+  });
+
+  it('waits for a node-redis client whose connect() is still under way', async () => {
+    const client = unconnectedNodeRedis();
+    const connecting = client.connect();
+    const store = new RedisTokenStore(client);
+    await store.ready();
+    await connecting;
+    await expect(
+      createAuth({ keys: SECRET, store }).issueTokens({ sub: 'connecting' }),
+    ).resolves.toHaveProperty('accessToken');
+  });
+
+  it('rejects with STORE_UNAVAILABLE when the client is not connected within timeoutMs', async () => {
+    const closed = await startRedisServer();
+    const url = closed.url;
+    await closed.close();
+    for (const client of [readmeIoredis(url), unconnectedNodeRedis(url)]) {
+      await expect(new RedisTokenStore(client).ready({ timeoutMs: 300 })).rejects.toMatchObject({
+        code: 'STORE_UNAVAILABLE',
+        message: expect.stringMatching(/not connected within 300 ms/),
+      });
+    }
+    await expect(new RedisTokenStore(readmeIoredis(url)).ready({ timeoutMs: -1 })).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+    });
+  });
+});
+
+describe.skipIf(!redisAvailable)('RedisTokenStore with a client that is down or reconnecting', () => {
+  let server: RedisServer;
+  let ioredis: Redis;
+  let nodeRedis: NodeRedisClient;
+
+  beforeAll(async () => {
+    server = await startRedisServer();
+    // The clients' defaults: an offline queue that holds commands while reconnecting.
+    ioredis = new Redis(server.url);
+    ioredis.on('error', () => {});
+    nodeRedis = createClient({ url: server.url });
+    nodeRedis.on('error', () => {});
+    await nodeRedis.connect();
+    await until(() => ioredis.status === 'ready');
+  });
+
+  afterAll(async () => {
+    ioredis?.disconnect();
+    nodeRedis?.destroy();
+    await server?.close();
+  });
+
+  it('answers STORE_UNAVAILABLE at once instead of waiting out a 60 s store timeout', {
+    timeout: 10_000,
+  }, async () => {
+    const auths = [ioredis, nodeRedis].map((client) =>
+      createAuth({
+        keys: SECRET,
+        store: new RedisTokenStore(client),
+        checkRevocation: true,
+        storeTimeoutMs: 60_000,
+      }),
+    );
+    const pairs = await Promise.all(auths.map((auth) => auth.issueTokens({ sub: 'down' })));
+    await server.stop();
+    await until(() => ioredis.status !== 'ready' && !nodeRedis.isReady);
+    const unavailable = { code: 'STORE_UNAVAILABLE', status: 503 };
+    for (const [index, auth] of auths.entries()) {
+      const pair = pairs[index];
+      if (!pair) throw new Error('no token pair');
+      // Had the command been queued, each of these would wait 60 s and the test time out.
+      await expect(auth.verifyToken(pair.accessToken)).rejects.toMatchObject(unavailable);
+      await expect(auth.refresh(pair.refreshToken)).rejects.toMatchObject(unavailable);
+      await expect(auth.issueTokens({ sub: 'down' })).rejects.toMatchObject(unavailable);
+    }
+    await server.start();
+    await until(() => ioredis.status === 'ready' && nodeRedis.isReady);
+    for (const auth of auths) {
+      await expect(auth.issueTokens({ sub: 'back' })).resolves.toHaveProperty('accessToken');
     }
   });
 });

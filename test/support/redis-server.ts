@@ -97,7 +97,12 @@ function stopChild(child: ChildProcess): Promise<void> {
 
 /** Starts a `redis-server` on a free loopback port in a fresh temp dir. */
 export async function startRedisServer(
-  options: { cluster?: boolean; port?: number } = {},
+  options: {
+    cluster?: boolean;
+    port?: number;
+    /** More `redis-server` arguments, e.g. `['--maxmemory', '4mb', '--maxmemory-policy', 'volatile-lru']`. */
+    args?: readonly string[];
+  } = {},
 ): Promise<RedisServer> {
   const dir = await mkdtemp(join(tmpdir(), 'tokenward-redis-'));
   const port = options.port ?? (await freePort(options.cluster));
@@ -124,6 +129,7 @@ export async function startRedisServer(
           '5000',
         ]
       : []),
+    ...(options.args ?? []),
   ];
   let child: ChildProcess | undefined;
   const server: RedisServer = {

@@ -1,5 +1,6 @@
 import { createHmac, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { isAuthError } from '../../src/errors.js';
+import { type AuthOptions, createAuth } from '../../src/index.js';
 
 /** A 32-byte test secret. */
 export const SECRET = 'test-secret-that-is-at-least-32-bytes-long';
@@ -40,4 +41,15 @@ export async function codeOf(promise: Promise<unknown>): Promise<string> {
 /** Seconds since the epoch. */
 export function nowSeconds(): number {
   return Math.floor(Date.now() / 1000);
+}
+
+/** The code and message of the AuthError `createAuth` throws at start-up, or `undefined` when it starts. */
+export function startUpError(options: AuthOptions): { code: string; message: string } | undefined {
+  try {
+    createAuth(options);
+  } catch (error) {
+    if (!isAuthError(error)) throw error;
+    return { code: error.code, message: error.message };
+  }
+  return undefined;
 }

@@ -5,7 +5,9 @@ import {
   AuthError,
   type AuthErrorCode,
   createAuth,
+  type Duration,
   isAuthError,
+  type JwsAlgorithm,
   type RefreshTokenClaims,
   requireRole,
   type TokenPair,
@@ -76,5 +78,31 @@ describe('errors', () => {
     }
     // @ts-expect-error not a code
     new AuthError('NOPE', 'x');
+  });
+});
+
+describe('durations', () => {
+  it('take a plain string, such as a value read from process.env, checked at start-up', () => {
+    const fromEnv: string = process.env.ACCESS_TOKEN_TTL ?? '15m';
+    createAuth({
+      keys,
+      accessTokenTtl: fromEnv,
+      refreshTokenTtl: process.env.REFRESH_TOKEN_TTL,
+      refreshFamilyTtl: fromEnv,
+      clockTolerance: fromEnv,
+      refreshReuseGrace: fromEnv,
+    });
+    expectTypeOf<string>().toExtend<Duration>();
+    expectTypeOf<number>().toExtend<Duration>();
+    // @ts-expect-error a duration is a number or a string
+    createAuth({ keys, accessTokenTtl: true });
+  });
+});
+
+describe('algorithms', () => {
+  it('JwsAlgorithm is derived from the algorithm table, without none', () => {
+    expectTypeOf<JwsAlgorithm>().toEqualTypeOf<'HS256' | 'HS384' | 'HS512' | 'EdDSA' | 'ES256' | 'RS256'>();
+    // @ts-expect-error none is never an algorithm
+    createAuth({ keys, algorithms: ['none'] });
   });
 });

@@ -2,8 +2,9 @@
 //
 // - The access token lives in this module's memory only: not in localStorage or
 //   a readable cookie, where any injected script could take it.
-// - The refresh token lives in an httpOnly cookie scoped to /auth: this script
-//   never sees it; the browser sends it to /auth/refresh and /auth/logout only.
+// - The refresh token lives in an httpOnly cookie: this script never sees it;
+//   only /auth/refresh and /auth/logout read it (behind HTTPS it is a __Host-
+//   cookie, which no sibling subdomain can plant).
 // - A reload loses the access token, so the page starts by asking
 //   /auth/refresh for a new one: the session survives, the token does not.
 

@@ -16,8 +16,9 @@ const COOKIE_DOMAIN =
 
 /**
  * The value of the named cookie, or `undefined` when the request has none (or an empty one).
+ * Only the exact name counts: `__Secure-x` or `__host-x` is another cookie than `__Host-x`.
  * @throws AuthError REQUEST_INVALID when the cookie appears more than once
- * (two credentials, e.g. a cookie planted for a narrower path).
+ * (two credentials: the request is ambiguous, so neither is used).
  */
 export function readCookie(request: HttpRequestView, name: string): string | undefined {
   const header = request.headers.cookie;
@@ -43,11 +44,18 @@ export type SameSite = 'Strict' | 'Lax' | 'None';
 export interface RefreshCookieOptions {
   /**
    * The cookie name, without prefix: `__Host-` is added when the cookie is
-   * Secure with `Path=/` and no domain, `__Secure-` when it is Secure otherwise.
-   * Default `refresh_token`.
+   * Secure with `Path=/` and no domain (the default), `__Secure-` when it is
+   * Secure otherwise. Default `refresh_token`.
    */
   name?: string;
-  /** The cookie `Path`. Default: where the token routes are mounted, so the cookie goes nowhere else. */
+  /**
+   * The cookie `Path`. Default `/`, wherever the routes are mounted: only a
+   * `Path=/` cookie without a domain can carry the `__Host-` prefix, the one
+   * prefix a sibling subdomain cannot plant (cookie tossing). Any other path
+   * (say the mount path, `/auth`) makes it `__Secure-`, which a sibling
+   * subdomain over HTTPS can plant with `Domain=` the parent: weaker, for apps
+   * whose sibling subdomains are all trusted.
+   */
   path?: string;
   /** The `SameSite` attribute. Default `Strict`. */
   sameSite?: SameSite;
@@ -56,7 +64,11 @@ export interface RefreshCookieOptions {
    * it off (for `http://localhost` development); refused when HTTPS is enforced.
    */
   secure?: boolean;
-  /** The `Domain` attribute. Default: none (the cookie goes to the exact host only). */
+  /**
+   * The `Domain` attribute. Default: none (the cookie goes to the exact host
+   * only, `__Host-` prefixed). A domain makes it `__Secure-` and lets every
+   * subdomain of it receive, and plant, the cookie: weaker, as for `path`.
+   */
   domain?: string;
 }
 
@@ -64,14 +76,16 @@ export interface RefreshCookieOptions {
 export interface RefreshCookie {
   /** The full name, prefix included. */
   readonly name: string;
-  /** The `Path`, or `undefined` to take the mount path of the routes at request time. */
-  readonly path: string | undefined;
+  /** The `Path`. */
+  readonly path: string;
   readonly sameSite: SameSite;
   readonly secure: boolean;
   readonly domain: string | undefined;
 }
 
 const DEFAULT_COOKIE_NAME = 'refresh_token';
+// `/` whatever the mount path: the `__Host-` prefix requires it (RFC 6265bis 4.1.3.2).
+const DEFAULT_COOKIE_PATH = '/';
 
 /**
  * Checks the refresh-cookie options and resolves the defaults.
@@ -93,8 +107,8 @@ export function resolveRefreshCookie(options: RefreshCookieOptions, httpsEnforce
   }
   if (sameSite === 'None' && !secure)
     throw new AuthError('CONFIG_INVALID', 'a SameSite=None cookie must be Secure');
-  const path = options.path;
-  if (path !== undefined && !COOKIE_PATH.test(path))
+  const path = options.path ?? DEFAULT_COOKIE_PATH;
+  if (typeof path !== 'string' || !COOKIE_PATH.test(path))
     throw new AuthError('CONFIG_INVALID', 'cookie.path must start with /');
   const domain = options.domain;
   if (domain !== undefined && !COOKIE_DOMAIN.test(domain))
@@ -110,20 +124,17 @@ export function resolveRefreshCookie(options: RefreshCookieOptions, httpsEnforce
 }
 
 /**
- * The cookie's full name for a given path: the prefix (RFC 6265bis 4.1.3) lets
- * the browser guarantee that a sibling subdomain or plain HTTP did not set it.
+ * The cookie's full name, the only one the token routes read. The prefix
+ * (RFC 6265bis 4.1.3) makes the browser refuse the cookie from anyone who
+ * could not set it: `__Host-` from anyone but this exact host over HTTPS,
+ * `__Secure-` only from plain HTTP (a sibling subdomain over HTTPS can still
+ * plant a `__Secure-` cookie for the parent domain).
  */
-export function refreshCookieName(cookie: RefreshCookie, path: string): string {
+export function refreshCookieName(cookie: RefreshCookie): string {
   if (!cookie.secure) return cookie.name;
-  return path === '/' && cookie.domain === undefined ? `__Host-${cookie.name}` : `__Secure-${cookie.name}`;
-}
-
-/** The cookie's path: its configured one, else the mount path of the token routes. */
-export function refreshCookiePath(cookie: RefreshCookie, mountPath: string): string {
-  if (cookie.path !== undefined) return cookie.path;
-  const trimmed = mountPath.replace(/\/+$/, '');
-  // A mount path only ever comes from the application's own routing, but it still must not break the header.
-  return trimmed === '' || !COOKIE_PATH.test(trimmed) ? '/' : trimmed;
+  return cookie.path === '/' && cookie.domain === undefined
+    ? `__Host-${cookie.name}`
+    : `__Secure-${cookie.name}`;
 }
 
 /**
@@ -132,17 +143,15 @@ export function refreshCookiePath(cookie: RefreshCookie, mountPath: string): str
  */
 export function serializeRefreshCookie(
   cookie: RefreshCookie,
-  mountPath: string,
   value: string | undefined,
   maxAge: number,
 ): string {
   if (value !== undefined && !COOKIE_VALUE.test(value))
     throw new AuthError('TOKEN_MALFORMED', 'the token cannot be put in a cookie');
-  const path = refreshCookiePath(cookie, mountPath);
-  const parts = [`${refreshCookieName(cookie, path)}=${value ?? ''}`];
+  const parts = [`${refreshCookieName(cookie)}=${value ?? ''}`];
   if (value === undefined) parts.push('Max-Age=0', 'Expires=Thu, 01 Jan 1970 00:00:00 GMT');
   else parts.push(`Max-Age=${Math.max(0, Math.floor(maxAge))}`);
-  parts.push(`Path=${path}`);
+  parts.push(`Path=${cookie.path}`);
   if (cookie.domain !== undefined) parts.push(`Domain=${cookie.domain}`);
   parts.push('HttpOnly');
   if (cookie.secure) parts.push('Secure');

@@ -6,7 +6,10 @@
 import { AuthError } from '../../errors.js';
 import type { HttpRequestView } from './types.js';
 
-/** Who may send cookie-carried unsafe requests besides the server's own origin. */
+/**
+ * Who may send cookie-carried unsafe requests besides the server's own origin: the options
+ * `authenticate` (for the access-token `cookie`) and the token routes (for the refresh cookie) take.
+ */
 export interface CsrfOptions {
   /**
    * Origins (`https://app.example.com`, scheme and host, and port when not the

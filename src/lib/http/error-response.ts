@@ -1,5 +1,6 @@
 /**
- * Turning a failure into the HTTP answer every adapter gives (DESIGN.md, RFC 6750 3).
+ * Turning a failure into the HTTP answer every adapter gives: the `AuthError`'s status, the JSON
+ * error body and the bearer challenge of RFC 6750 section 3.
  * @packageDocumentation
  */
 
@@ -26,14 +27,21 @@ export function quoteHeaderValue(text: string, maxLength = MAX_DESCRIPTION_LENGT
 }
 
 /**
+ * Whether an answer of this status and RFC 6750 error value carries a
+ * `WWW-Authenticate` challenge: 401 and 403 always, a 400 only with an error value.
+ * The adapters apply it through {@link bearerChallenge}; `tokenward/openapi` documents it.
+ */
+export function isChallenged(status: number, bearerError: string | undefined): boolean {
+  return status === 401 || status === 403 || (status === 400 && bearerError !== undefined);
+}
+
+/**
  * The `WWW-Authenticate` challenge for an error, or `undefined` where none is
- * due: for 401 and 403, and for a 400 that has an RFC 6750 error value. A
- * request without credentials gets no `error` attribute (RFC 6750 3.1).
+ * due (see {@link isChallenged}). A request without credentials gets no
+ * `error` attribute (RFC 6750 3.1).
  */
 export function bearerChallenge(error: AuthError, realm: string): string | undefined {
-  const challenged =
-    error.status === 401 || error.status === 403 || (error.status === 400 && error.bearerError !== undefined);
-  if (!challenged) return undefined;
+  if (!isChallenged(error.status, error.bearerError)) return undefined;
   let challenge = `Bearer realm=${quoteHeaderValue(realm)}`;
   if (error.bearerError !== undefined && error.code !== 'TOKEN_MISSING') {
     challenge += `, error="${error.bearerError}", error_description=${quoteHeaderValue(error.message)}`;

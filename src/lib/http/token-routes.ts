@@ -5,8 +5,8 @@
 
 import type { Auth } from '../../create-auth.js';
 import { AuthError, isAuthError } from '../../errors.js';
-import { verifyPasswordOrDummy } from '../../password/dummy.js';
-import type { TokenPair, TokenSubject } from '../../types.js';
+import { prepareDummyHash, verifyPasswordOrDummy } from '../../password/dummy.js';
+import type { CustomClaims, ReservedClaimName, TokenPair, TokenSubject } from '../../types.js';
 import { bearerFromHeader } from './bearer.js';
 import {
   announcesNoBody,
@@ -21,44 +21,93 @@ import {
   type RefreshCookieOptions,
   readCookie,
   refreshCookieName,
-  refreshCookiePath,
   resolveRefreshCookie,
   serializeRefreshCookie,
 } from './cookies.js';
-import { type CsrfPolicy, checkCsrf, resolveCsrfPolicy } from './csrf.js';
-import { DEFAULT_REALM, jsonAnswer } from './error-response.js';
-import { type FailureHandling, failure, type InternalErrorReporter, type Outcome } from './outcome.js';
+import { type CsrfOptions, type CsrfPolicy, checkCsrf, resolveCsrfPolicy } from './csrf.js';
+import { jsonAnswer } from './error-response.js';
+import { oauth2FailureAnswer, oauth2TokenBody, runOAuth2Grant } from './oauth2.js';
+import {
+  type FailureHandling,
+  type FailureOptions,
+  failure,
+  type InternalErrorReporter,
+  type Outcome,
+  resolveFailureHandling,
+} from './outcome.js';
 import type { HttpAnswer, HttpRequestView } from './types.js';
 
-/** A user as the application's `findUser` returns it. */
-export interface TokenRoutesUser<Role extends string = string> {
+/** The custom claims a user's tokens carry: the `Auth` instance's claims without the reserved names. */
+export type TokenRoutesClaims<Claims extends object = CustomClaims> = Omit<Claims, ReservedClaimName>;
+
+/** The parts of a user that do not depend on the claims type. */
+interface TokenRoutesUserBase<Role extends string> {
   /** The subject the tokens are issued for: a stable user id. */
   sub: string;
   /** The user's bcrypt hash; a user without one can never log in. */
   passwordHash: string | null | undefined;
   /** The user's roles, put in the tokens. */
   roles?: readonly Role[];
-  /** Custom claims to put in the tokens. */
-  claims?: Readonly<Record<string, unknown>>;
 }
 
-/** Options of `tokenRoutes` shared by the three adapters. */
-export interface TokenRoutesOptions<Role extends string = string> {
+/**
+ * A user as the application's `findUser` returns it. `claims` is typed by the
+ * `Auth` instance's claims (`createAuth<Claims, Role>`), so a misspelt or
+ * missing claim is a compile error; it is required when the claims type has
+ * required properties.
+ */
+export type TokenRoutesUser<
+  Role extends string = string,
+  Claims extends object = CustomClaims,
+> = TokenRoutesUserBase<Role> &
+  // biome-ignore lint/complexity/noBannedTypes: `{}` here is "no required claim", what the check means.
+  ({} extends TokenRoutesClaims<Claims>
+    ? {
+        /** Custom claims to put in the tokens. */
+        claims?: Readonly<TokenRoutesClaims<Claims>>;
+      }
+    : {
+        /** Custom claims to put in the tokens: the instance's claims type has required ones. */
+        claims: Readonly<TokenRoutesClaims<Claims>>;
+      });
+
+/** The names of the login fields, in a JSON or form body. */
+export interface LoginFieldNames {
+  /** The login name's field. Default `username`. */
+  username?: string;
+  /** The password's field. Default `password`. */
+  password?: string;
+}
+
+/**
+ * Options of `tokenRoutes` shared by the adapters. `allowedOrigins` and `allowSameSite`
+ * apply while the refresh cookie is in use.
+ */
+export interface TokenRoutesOptions<Role extends string = string, Claims extends object = CustomClaims>
+  extends CsrfOptions,
+    FailureOptions {
   /** Looks a user up by the login name: the user, or `null` when there is none. */
   findUser(
     username: string,
-  ): Promise<TokenRoutesUser<Role> | null | undefined> | TokenRoutesUser<Role> | null | undefined;
+  ):
+    | Promise<TokenRoutesUser<Role, Claims> | null | undefined>
+    | TokenRoutesUser<Role, Claims>
+    | null
+    | undefined;
   /**
-   * The refresh-token cookie (`HttpOnly`, `Secure`, `SameSite=Strict`, `Path`
-   * = the routes' mount path, `Max-Age` = the token's lifetime, by default), or
-   * `false` to send the refresh token in the JSON body as `refreshToken` instead
-   * (`/refresh` and `/logout` then read it from the JSON body). Default: the cookie.
+   * The names of the login fields `POST /login` reads, e.g.
+   * `{ username: 'email', password: 'pass' }`. Default `username` and
+   * `password`. The OAuth2 `/token` endpoint keeps RFC 6749's `username` and `password`.
+   */
+  fields?: LoginFieldNames;
+  /**
+   * The refresh-token cookie (`__Host-refresh_token`: `HttpOnly`, `Secure`,
+   * `SameSite=Strict`, `Path=/` and no `Domain` wherever the routes are mounted,
+   * `Max-Age` = the token's lifetime, by default), or `false` to send the
+   * refresh token in the JSON body as `refreshToken` instead (`/refresh` and
+   * `/logout` then read it from the JSON body). Default: the cookie.
    */
   cookie?: false | RefreshCookieOptions;
-  /** Origins whose pages may call the routes while the refresh cookie is in use. Default: the server's own only. */
-  allowedOrigins?: readonly string[];
-  /** `true` to accept requests from sibling subdomains (`Sec-Fetch-Site: same-site`). Default `false`. */
-  allowSameSite?: boolean;
   /** The largest request body read, in bytes. Default 16 KiB. */
   bodyLimit?: number;
   /** The longest user name accepted, in characters, checked before any lookup. Default 256. */
@@ -73,25 +122,28 @@ export interface TokenRoutesOptions<Role extends string = string> {
    * when `NODE_ENV` is `production`.
    */
   requireHttps?: boolean;
-  /** The `realm` of `WWW-Authenticate`. Default `"api"`. */
-  realm?: string;
-  /** `true` to hand failures to the framework's own error handling instead of answering them. Default `false`. */
-  delegateErrors?: boolean;
-  /** Receives unexpected (non-`AuthError`) failures, such as a throwing `findUser`. Default: the framework's logger. */
-  onInternalError?: InternalErrorReporter;
   /**
    * `true` to add `POST /token`, an OAuth2 token endpoint (RFC 6749): form-encoded
    * `grant_type=password` (4.3) and `grant_type=refresh_token` (6), answering
    * the RFC 6749 5.1 shape (`access_token`, `token_type`, `expires_in`, and
-   * `refresh_token` when cookies are off) and 5.2 errors (`invalid_request`,
-   * `invalid_grant`, `unsupported_grant_type`). With the cookie on, the refresh
+   * `refresh_token` when cookies are off) and 5.2 errors (`OAUTH2_TOKEN_ERROR_CODES`:
+   * `invalid_request`, a missing `grant_type` included, `invalid_grant`, and
+   * `unsupported_grant_type` for another grant). With the cookie on, the refresh
    * token stays in the cookie. Default `false`.
    */
   oauth2?: boolean;
+  /**
+   * `true` to add `POST /logout-all` ("log out everywhere"): authenticated by
+   * the caller's bearer access token (`Authorization: Bearer`), it revokes
+   * every token of that subject issued until now (`auth.revokeSubject`),
+   * clears the refresh cookie and answers 204. Same HTTPS and CSRF rules as
+   * the other routes. Default `false`: an app opts in to a new route.
+   */
+  logoutAll?: boolean;
 }
 
-/** The token routes: the three JSON ones, and the OAuth2 token endpoint when enabled. */
-export type TokenRoute = 'login' | 'refresh' | 'logout' | 'token';
+/** The token routes: the three JSON ones, the OAuth2 token endpoint and "log out everywhere" when enabled. */
+export type TokenRoute = 'login' | 'refresh' | 'logout' | 'token' | 'logout-all';
 
 /** One request to a token route, as an adapter hands it over. */
 export interface TokenRouteRequest {
@@ -99,8 +151,6 @@ export interface TokenRouteRequest {
   readonly request: HttpRequestView;
   /** Whether it came over HTTPS, as the framework judges it (trust-proxy aware). */
   readonly secure: boolean;
-  /** Where the routes are mounted (`/auth`): the refresh cookie's default path. */
-  readonly mountPath: string;
   /** The body. */
   readonly body: BodySource;
   /** The adapter's reporter of unexpected failures. */
@@ -129,13 +179,35 @@ function positiveInteger(value: number | undefined, fallback: number, name: stri
   return resolved;
 }
 
+const FIELD_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/**
+ * The login field names, checked.
+ * @throws AuthError CONFIG_INVALID for a name that is not 1 to 64 letters, digits, `_`, `.`, `-`, or twice the same.
+ */
+function resolveFieldNames(fields: LoginFieldNames | undefined): { username: string; password: string } {
+  const username = fields?.username ?? 'username';
+  const password = fields?.password ?? 'password';
+  for (const [option, name] of [
+    ['fields.username', username],
+    ['fields.password', password],
+  ] as const) {
+    // The name ends up in error messages: keep it to a plain identifier.
+    if (typeof name !== 'string' || !FIELD_NAME.test(name))
+      throw new AuthError('CONFIG_INVALID', `${option} must be 1 to 64 letters, digits, _, . or -`);
+  }
+  if (username === password)
+    throw new AuthError('CONFIG_INVALID', 'fields.username and fields.password must differ');
+  return { username, password };
+}
+
 /**
  * Checks the options and binds the token routes to the `Auth` instance.
  * @throws AuthError CONFIG_INVALID for a missing `findUser` or invalid options.
  */
 export function createTokenRoutes<Claims extends object, Role extends string>(
   auth: Auth<Claims, Role>,
-  options: TokenRoutesOptions<Role>,
+  options: TokenRoutesOptions<Role, Claims>,
 ): TokenRoutes {
   if (typeof auth?.issueTokens !== 'function')
     throw new AuthError('CONFIG_INVALID', 'tokenRoutes needs the instance createAuth returned');
@@ -149,35 +221,31 @@ export function createTokenRoutes<Claims extends object, Role extends string>(
   const maxUsername = positiveInteger(options.maxUsernameLength, 256, 'maxUsernameLength');
   const maxPassword = positiveInteger(options.maxPasswordLength, 1024, 'maxPasswordLength');
   const cost = options.passwordHashCost;
+  // Made now, in the background: made at the first unknown-user login, it would make that login twice as slow.
+  prepareDummyHash(cost === undefined ? {} : { cost });
   const findUser = options.findUser;
-  const handling: FailureHandling = {
-    realm: options.realm ?? DEFAULT_REALM,
-    delegateErrors: options.delegateErrors === true,
-    onInternalError: options.onInternalError,
-  };
+  const fieldNames = resolveFieldNames(options.fields);
+  const handling: FailureHandling = resolveFailureHandling(options);
   const accept: readonly BodyType[] = ['json'];
-  const served: readonly TokenRoute[] = options.oauth2 === true ? [...JSON_ROUTES, 'token'] : JSON_ROUTES;
+  const served: readonly TokenRoute[] = [
+    ...JSON_ROUTES,
+    ...(options.oauth2 === true ? (['token'] as const) : []),
+    ...(options.logoutAll === true ? (['logout-all'] as const) : []),
+  ];
   const byPath: ReadonlyMap<string, TokenRoute> = new Map(served.map((route) => [`/${route}`, route]));
 
-  function body(input: TokenRouteRequest): Promise<ParsedBody> {
-    return readBody(input.request, input.body, { limit: bodyLimit, accept });
+  function body(input: TokenRouteRequest, types: readonly BodyType[] = accept): Promise<ParsedBody> {
+    return readBody(input.request, input.body, { limit: bodyLimit, accept: types });
   }
 
-  function cookieHeader(
-    input: TokenRouteRequest,
-    value: string | undefined,
-    maxAge: number,
-  ): Record<string, string> {
-    return cookie === undefined
-      ? {}
-      : { 'set-cookie': serializeRefreshCookie(cookie, input.mountPath, value, maxAge) };
+  function cookieHeader(value: string | undefined, maxAge: number): Record<string, string> {
+    return cookie === undefined ? {} : { 'set-cookie': serializeRefreshCookie(cookie, value, maxAge) };
   }
 
   /** The refresh token the request presents: the cookie, or the JSON body's `refreshToken` when cookies are off. */
   async function presentedRefreshToken(input: TokenRouteRequest): Promise<string | undefined> {
-    if (cookie !== undefined) {
-      return readCookie(input.request, refreshCookieName(cookie, refreshCookiePath(cookie, input.mountPath)));
-    }
+    // Only the prefixed name is read: a `__Secure-` (or unprefixed) cookie a sibling subdomain planted is another cookie.
+    if (cookie !== undefined) return readCookie(input.request, refreshCookieName(cookie));
     // No body at all is no token (an idempotent logout, TOKEN_MISSING on refresh), not a malformed request.
     if (announcesNoBody(input.request)) return undefined;
     const token = (await body(input)).fields.refreshToken;
@@ -186,7 +254,7 @@ export function createTokenRoutes<Claims extends object, Role extends string>(
     return token === '' ? undefined : token;
   }
 
-  function tokenAnswer(input: TokenRouteRequest, pair: TokenPair): HttpAnswer {
+  function tokenAnswer(pair: TokenPair): HttpAnswer {
     const answer: Record<string, unknown> = {
       accessToken: pair.accessToken,
       tokenType: pair.tokenType,
@@ -195,23 +263,37 @@ export function createTokenRoutes<Claims extends object, Role extends string>(
     if (cookie === undefined) answer.refreshToken = pair.refreshToken;
     return jsonAnswer(200, answer, {
       ...NO_STORE,
-      ...cookieHeader(input, pair.refreshToken, pair.refreshExpiresIn),
+      ...cookieHeader(pair.refreshToken, pair.refreshExpiresIn),
     });
   }
 
   async function login(input: TokenRouteRequest): Promise<HttpAnswer> {
-    const { fields } = await body(input);
-    return tokenAnswer(input, await passwordLogin(fields.username, fields.password));
+    // A form too, as /token takes: a cross-site form can post one without a preflight, which the CSRF check of handle() stops.
+    const { fields } = await body(input, ['json', 'form']);
+    // Own properties only: a configured name such as `constructor` must not read the prototype's.
+    const field = (name: string) => (Object.hasOwn(fields, name) ? fields[name] : undefined);
+    const pair = await passwordLogin(field(fieldNames.username), field(fieldNames.password), fieldNames);
+    return tokenAnswer(pair);
   }
 
-  /** Checks the credentials and starts a new refresh family. */
-  async function passwordLogin(username: unknown, password: unknown): Promise<TokenPair> {
+  /** Checks the credentials and starts a new refresh family; `names` are the fields named in errors. */
+  async function passwordLogin(
+    username: unknown,
+    password: unknown,
+    names: { username: string; password: string } = { username: 'username', password: 'password' },
+  ): Promise<TokenPair> {
     // Bounded before any lookup or hashing: a megabyte password never reaches bcrypt.
     if (typeof username !== 'string' || username === '' || username.length > maxUsername) {
-      throw new AuthError('REQUEST_INVALID', `username must be a string of 1 to ${maxUsername} characters`);
+      throw new AuthError(
+        'REQUEST_INVALID',
+        `${names.username} must be a string of 1 to ${maxUsername} characters`,
+      );
     }
     if (typeof password !== 'string' || password === '' || password.length > maxPassword) {
-      throw new AuthError('REQUEST_INVALID', `password must be a string of 1 to ${maxPassword} characters`);
+      throw new AuthError(
+        'REQUEST_INVALID',
+        `${names.password} must be a string of 1 to ${maxPassword} characters`,
+      );
     }
     const user = await findUser(username);
     // The dummy check runs for unknown users too, so both failures take the same time and answer alike.
@@ -232,7 +314,7 @@ export function createTokenRoutes<Claims extends object, Role extends string>(
   async function refresh(input: TokenRouteRequest): Promise<HttpAnswer> {
     const token = await presentedRefreshToken(input);
     if (token === undefined) throw new AuthError('TOKEN_MISSING', 'no refresh token was sent');
-    return tokenAnswer(input, await auth.refresh(token));
+    return tokenAnswer(await auth.refresh(token));
   }
 
   async function logout(input: TokenRouteRequest): Promise<HttpAnswer> {
@@ -251,48 +333,37 @@ export function createTokenRoutes<Claims extends object, Role extends string>(
         if (!isAuthError(error) || error.code === 'STORE_UNAVAILABLE') throw error;
       }
     }
-    return { status: 204, headers: { ...NO_STORE, ...cookieHeader(input, undefined, 0) }, body: undefined };
+    return { status: 204, headers: { ...NO_STORE, ...cookieHeader(undefined, 0) }, body: undefined };
   }
 
-  /** The OAuth2 token endpoint (RFC 6749 4.3 and 6): a form body, answered in the 5.1 shape. */
+  /** "Log out everywhere": the bearer access token names the subject whose every token is revoked. */
+  async function logoutAll(input: TokenRouteRequest): Promise<HttpAnswer> {
+    // The header only: the refresh cookie proves less (it is sent by the browser on its own) and is not read here.
+    const accessToken = bearerFromHeader(input.request);
+    if (accessToken === undefined) throw new AuthError('TOKEN_MISSING', 'no access token was sent');
+    const { sub } = await auth.verifyToken(accessToken);
+    await auth.revokeSubject(sub);
+    return { status: 204, headers: { ...NO_STORE, ...cookieHeader(undefined, 0) }, body: undefined };
+  }
+
+  /** The OAuth2 token endpoint (RFC 6749 4.3 and 6): a form body, answered in the 5.1 shape (see oauth2.ts). */
   async function token(input: TokenRouteRequest): Promise<HttpAnswer> {
-    const { fields } = await readBody(input.request, input.body, { limit: bodyLimit, accept: ['form'] });
-    let pair: TokenPair;
-    if (fields.grant_type === 'password') {
-      pair = await passwordLogin(fields.username, fields.password);
-    } else if (fields.grant_type === 'refresh_token') {
-      const presented = cookie === undefined ? fields.refresh_token : await presentedRefreshToken(input);
-      if (typeof presented !== 'string' || presented === '')
-        throw new AuthError('REQUEST_INVALID', 'refresh_token is required');
-      pair = await auth.refresh(presented);
-    } else {
-      const body = {
-        error: 'unsupported_grant_type',
-        error_description: 'grant_type must be password or refresh_token',
-      };
-      return jsonAnswer(400, body, NO_STORE);
-    }
-    const answer: Record<string, unknown> = {
-      access_token: pair.accessToken,
-      token_type: 'Bearer',
-      expires_in: pair.expiresIn,
-    };
-    if (cookie === undefined) answer.refresh_token = pair.refreshToken;
-    return jsonAnswer(200, answer, {
-      ...NO_STORE,
-      ...cookieHeader(input, pair.refreshToken, pair.refreshExpiresIn),
+    const { fields } = await body(input, ['form']);
+    const result = await runOAuth2Grant(fields, {
+      password: (username, password) => passwordLogin(username, password),
+      async refreshToken(fromForm) {
+        const presented = cookie === undefined ? fromForm : await presentedRefreshToken(input);
+        if (typeof presented !== 'string' || presented === '')
+          throw new AuthError('REQUEST_INVALID', 'refresh_token is required');
+        return auth.refresh(presented);
+      },
     });
-  }
-
-  /** An RFC 6749 5.2 error: a bad request is `invalid_request`, any credential or grant refused is `invalid_grant`. */
-  function oauthErrorAnswer(error: AuthError): HttpAnswer {
-    const invalidRequest =
-      error.status === 400 || error.code === 'CSRF_REJECTED' || error.code === 'HTTPS_REQUIRED';
-    const body = {
-      error: invalidRequest ? 'invalid_request' : 'invalid_grant',
-      error_description: error.message,
-    };
-    return jsonAnswer(400, body, NO_STORE);
+    if (result.kind === 'error') return result.answer;
+    const { pair } = result;
+    return jsonAnswer(200, oauth2TokenBody(pair, cookie === undefined), {
+      ...NO_STORE,
+      ...cookieHeader(pair.refreshToken, pair.refreshExpiresIn),
+    });
   }
 
   const steps: Record<TokenRoute, (input: TokenRouteRequest) => Promise<HttpAnswer>> = {
@@ -300,6 +371,7 @@ export function createTokenRoutes<Claims extends object, Role extends string>(
     refresh,
     logout,
     token,
+    'logout-all': logoutAll,
   };
 
   return {
@@ -319,12 +391,12 @@ export function createTokenRoutes<Claims extends object, Role extends string>(
       } catch (error) {
         // OAuth2 clients expect the RFC 6749 5.2 body; server failures (5xx) keep the common answer.
         if (route === 'token' && !handling.delegateErrors && isAuthError(error) && error.status < 500) {
-          return { kind: 'answer', answer: oauthErrorAnswer(error) };
+          return { kind: 'answer', answer: oauth2FailureAnswer(error) };
         }
         // A refresh cookie that failed for good is cleared, so the browser stops sending it.
         const dead = route === 'refresh' && isAuthError(error) && error.status === 401;
         // Error answers are not cached either: a shared cache must not replay one user's failure to another.
-        const headers = { ...NO_STORE, ...(dead ? cookieHeader(input, undefined, 0) : {}) };
+        const headers = { ...NO_STORE, ...(dead ? cookieHeader(undefined, 0) : {}) };
         return failure(error, handling, input.defaultReporter, headers);
       }
     },

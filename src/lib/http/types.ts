@@ -4,33 +4,52 @@
  */
 
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Auth } from '../../create-auth.js';
+import type { Register } from '../../register.js';
 import type { AccessTokenClaims } from '../../types.js';
 
 declare global {
-  /** Types an application augments to type the claims the adapters put on requests. */
+  /**
+   * Types an application augmented to type the claims the adapters put on requests.
+   * @deprecated Register the `Auth` type instead, once for every adapter:
+   * `declare module 'tokenward' { interface Register { auth: typeof auth } }`.
+   * These interfaces are still read while nothing is registered.
+   */
   namespace Tokenward {
     /**
-     * The application's custom access-token claims. Augment it to type
-     * `req.auth` (Express), `request.auth` (Fastify) and `ctx.state.auth` (Koa):
-     * `declare global { namespace Tokenward { interface Claims { tenant: string } } }`.
+     * The application's custom access-token claims.
+     * @deprecated Register the `Auth` type instead (`Register` in `tokenward`).
      */
     interface Claims {}
     /**
-     * The application's role names, as keys:
-     * `declare global { namespace Tokenward { interface Roles { admin: true; user: true } } }`.
-     * Left empty, any string is a role.
+     * The application's role names, as keys. Left empty, any string is a role.
+     * @deprecated Register the `Auth` type instead (`Register` in `tokenward`).
      */
     interface Roles {}
   }
 }
 
-/** The role names of the application (`Tokenward.Roles`), or `string` when it declares none. */
-export type RegisteredRole = [keyof Tokenward.Roles] extends [never]
-  ? string
-  : Extract<keyof Tokenward.Roles, string>;
+/** The role names of the deprecated `Tokenward.Roles`, or `string` when it declares none. */
+type LegacyRole = [keyof Tokenward.Roles] extends [never] ? string : Extract<keyof Tokenward.Roles, string>;
 
-/** The verified claims an adapter puts on an authenticated request. */
-export type RequestClaims = AccessTokenClaims<Tokenward.Claims, RegisteredRole>;
+/**
+ * The custom claims and role names a registration gives: those of its `auth` type, else those
+ * of the deprecated `Tokenward` namespace. Generic over the registration so that both channels can be tested.
+ */
+export type RegisteredTypes<Registration> = Registration extends {
+  auth: Auth<infer Claims extends object, infer Role extends string>;
+}
+  ? { claims: Claims; role: Role }
+  : { claims: Tokenward.Claims; role: LegacyRole };
+
+/** The custom claims of the registered `Auth` type (see `Register`). */
+export type RegisteredCustomClaims = RegisteredTypes<Register>['claims'];
+
+/** The role names of the registered `Auth` type (see `Register`), or `string` when nothing is registered. */
+export type RegisteredRole = RegisteredTypes<Register>['role'];
+
+/** The verified claims an adapter puts on an authenticated request, typed by the registered `Auth` type. */
+export type RequestClaims = AccessTokenClaims<RegisteredCustomClaims, RegisteredRole>;
 
 /** The parts of a Node request the shared HTTP logic reads. */
 export interface HttpRequestView {

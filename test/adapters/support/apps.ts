@@ -3,7 +3,8 @@
  * shared scenario table exercises. Every server listens on 127.0.0.1, port 0.
  */
 
-import { createServer, type Server } from 'node:http';
+import { generateKeyPairSync } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import Router from '@koa/router';
@@ -14,6 +15,7 @@ import * as expressAdapter from '../../../src/adapters/express.js';
 import * as fastifyAdapter from '../../../src/adapters/fastify.js';
 import * as koaAdapter from '../../../src/adapters/koa.js';
 import { type Auth, createAuth } from '../../../src/create-auth.js';
+import { AuthError } from '../../../src/errors.js';
 import { hashPassword } from '../../../src/password/index.js';
 import { unreachableStore } from '../../support/broken-stores.js';
 
@@ -24,6 +26,18 @@ export const ISSUER = 'https://tokenward.test';
 export const AUDIENCE = 'api';
 export const ALLOWED_ORIGIN = 'https://app.example';
 export const ACCESS_COOKIE = 'access_token';
+/** The header the apps' custom token source (`getToken`) reads. */
+export const CUSTOM_TOKEN_HEADER = 'x-access-token';
+/** The realm of the route that answers its own AuthError with `sendAuthError`. */
+export const OWN_REALM = 'notes';
+/** The error that route answers. */
+export const OWN_ERROR_MESSAGE = 'only the author may do this';
+/** The FORBIDDEN message of the `requireRole(..., { message })` route. */
+export const ADMINS_ONLY = 'Admins only';
+/** The Ed25519 key the JWKS route publishes. */
+export const JWKS_SIGNING_KEY = generateKeyPairSync('ed25519').privateKey;
+/** The login field names of the `/fields-auth` mount. */
+export const LOGIN_FIELDS = { username: 'email', password: 'pass' } as const;
 
 export type FrameworkName = 'express4' | 'express5' | 'fastify5' | 'koa2' | 'koa3';
 export const FRAMEWORKS: readonly FrameworkName[] = ['express4', 'express5', 'fastify5', 'koa2', 'koa3'];
@@ -36,10 +50,17 @@ export interface Fixtures {
   findUser(username: string): Promise<{ sub: string; passwordHash: string; roles: string[] } | null>;
   /** Unexpected errors the adapters reported instead of leaking them. */
   internalErrors: unknown[];
+  /** Signs with an Ed25519 key: its public key is what the JWKS route serves. */
+  jwksAuth: Auth;
+  /** Verify-only (a JWKS, no signing key): asked to issue tokens, it throws CONFIG_INVALID. */
+  verifyOnlyAuth: Auth;
+  /** Server faults (non-AuthErrors and CONFIG_INVALID) the extension routes reported. */
+  serverFaults: unknown[];
 }
 
 export async function createFixtures(): Promise<Fixtures> {
   const options = { keys: SECRET, issuer: ISSUER, audience: AUDIENCE, checkRevocation: true };
+  const jwksAuth = createAuth({ keys: JWKS_SIGNING_KEY, issuer: ISSUER, audience: AUDIENCE });
   const users = new Map([
     [
       'alice',
@@ -55,6 +76,9 @@ export async function createFixtures(): Promise<Fixtures> {
     storeDownAuth: createAuth({ ...options, store: unreachableStore(), storeTimeoutMs: 1000 }),
     findUser: async (username) => users.get(username) ?? null,
     internalErrors: [],
+    jwksAuth,
+    verifyOnlyAuth: createAuth({ jwks: jwksAuth.jwks(), issuer: ISSUER, audience: AUDIENCE }),
+    serverFaults: [],
   };
 }
 
@@ -66,6 +90,24 @@ function routeOptions(fixtures: Fixtures) {
     onInternalError: (error: unknown) => fixtures.internalErrors.push(error),
   };
 }
+
+/** The options of the extension routes, which report server faults apart from the scenario's other routes. */
+function faultReporting(fixtures: Fixtures) {
+  return { onInternalError: (error: unknown) => fixtures.serverFaults.push(error) };
+}
+
+function single(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** The custom token source of the `getToken` routes: a header of the app's own. */
+const fromCustomHeader = (headers: IncomingHttpHeaders) => single(headers[CUSTOM_TOKEN_HEADER]);
+/** A getToken that breaks its contract (a number), and one that throws. */
+const wrongTypeGetter = () => 42 as unknown as string;
+const throwingGetter = (): string => {
+  throw new Error('token source password=hunter2 down');
+};
+const ownError = () => new AuthError('FORBIDDEN', OWN_ERROR_MESSAGE);
 
 const failingFindUser = async (): Promise<null> => {
   throw new Error('database password=hunter2 unreachable');
@@ -100,7 +142,8 @@ function expressApp(createApp: typeof express, fixtures: Fixtures, trustProxy: b
   const app = createApp();
   if (trustProxy) app.set('trust proxy', 'loopback');
   const options = routeOptions(fixtures);
-  app.use('/auth', tokenRoutes(auth, options));
+  app.use('/auth', tokenRoutes(auth, { ...options, logoutAll: true }));
+  app.use('/fields-auth', tokenRoutes(auth, { ...options, fields: LOGIN_FIELDS }));
   app.use('/body-auth', tokenRoutes(auth, { ...options, cookie: false }));
   app.use('/https-auth', tokenRoutes(auth, { ...options, requireHttps: true }));
   app.use('/broken-auth', tokenRoutes(auth, { ...options, findUser: failingFindUser }));
@@ -130,6 +173,7 @@ function expressApp(createApp: typeof express, fixtures: Fixtures, trustProxy: b
   app.get('/delegated', authenticate(auth, { delegateErrors: true }), (req, res) => {
     res.json({ sub: req.auth?.sub });
   });
+  expressExtensions(app, fixtures);
   app.use(
     (
       error: { status?: number; code?: string },
@@ -143,12 +187,40 @@ function expressApp(createApp: typeof express, fixtures: Fixtures, trustProxy: b
   return app;
 }
 
+/** The extension points: role message, sendAuthError, getToken, the JWKS route, server faults. */
+function expressExtensions(app: express.Express, fixtures: Fixtures): void {
+  const { authenticate, jwksRoute, requireRole, sendAuthError, tokenRoutes } = expressAdapter;
+  const { auth } = fixtures;
+  const faults = faultReporting(fixtures);
+  const sub = (req: express.Request, res: express.Response) => {
+    res.json({ sub: req.auth?.sub });
+  };
+  app.get('/admins-only', authenticate(auth), requireRole('admin', { message: ADMINS_ONLY }), sub);
+  app.get('/own-error', authenticate(auth, { realm: OWN_REALM }), (_req, res) => {
+    sendAuthError(res, ownError());
+  });
+  app.get('/getter/me', authenticate(auth, { getToken: (req) => fromCustomHeader(req.headers) }), sub);
+  app.get(
+    '/query-getter/me',
+    authenticate(auth, { getToken: (req) => single(req.query.access_token as string | undefined) }),
+    sub,
+  );
+  app.get('/wrong-getter/me', authenticate(auth, { getToken: wrongTypeGetter, ...faults }), sub);
+  app.get('/throwing-getter/me', authenticate(auth, { getToken: throwingGetter, ...faults }), sub);
+  app.use(
+    '/verify-only-auth',
+    tokenRoutes(fixtures.verifyOnlyAuth, { ...routeOptions(fixtures), cookie: false, ...faults }),
+  );
+  app.use(jwksRoute(fixtures.jwksAuth, { maxAge: '10m' }));
+}
+
 async function fastifyApp(fixtures: Fixtures, trustProxy: boolean): Promise<FastifyInstance> {
   const { tokenward, tokenRoutes } = fastifyAdapter;
   const { auth } = fixtures;
   const app = Fastify({ trustProxy: trustProxy ? '127.0.0.1' : false });
   const options = { auth, ...routeOptions(fixtures) };
-  await app.register(tokenRoutes, { ...options, prefix: '/auth' });
+  await app.register(tokenRoutes, { ...options, logoutAll: true, prefix: '/auth' });
+  await app.register(tokenRoutes, { ...options, fields: LOGIN_FIELDS, prefix: '/fields-auth' });
   await app.register(tokenRoutes, { ...options, cookie: false, prefix: '/body-auth' });
   await app.register(tokenRoutes, { ...options, requireHttps: true, prefix: '/https-auth' });
   await app.register(tokenRoutes, { ...options, findUser: failingFindUser, prefix: '/broken-auth' });
@@ -195,7 +267,55 @@ async function fastifyApp(fixtures: Fixtures, trustProxy: boolean): Promise<Fast
       sub: request.auth?.sub,
     }));
   });
+  await fastifyExtensions(app, fixtures);
   return app;
+}
+
+/** The extension points: role message, sendAuthError, getToken, the JWKS route, server faults. */
+async function fastifyExtensions(app: FastifyInstance, fixtures: Fixtures): Promise<void> {
+  const { jwksRoute, sendAuthError, tokenRoutes, tokenward } = fastifyAdapter;
+  const { auth } = fixtures;
+  const faults = faultReporting(fixtures);
+  const sub = async (request: { auth?: { sub: string } | undefined }) => ({ sub: request.auth?.sub });
+  const scoped = async (
+    options: Omit<fastifyAdapter.TokenwardPluginOptions, 'auth'>,
+    path: string,
+    extra: (scope: FastifyInstance) => void = (scope) => {
+      scope.get(path, { onRequest: [scope.authenticate] }, sub);
+    },
+  ) => {
+    await app.register(async (scope) => {
+      await scope.register(tokenward, { auth, ...options });
+      extra(scope);
+    });
+  };
+  await scoped({}, '/admins-only', (scope) => {
+    scope.get(
+      '/admins-only',
+      { onRequest: [scope.authenticate, scope.requireRole('admin', { message: ADMINS_ONLY })] },
+      sub,
+    );
+  });
+  await scoped({ realm: OWN_REALM }, '/own-error', (scope) => {
+    scope.get('/own-error', { onRequest: [scope.authenticate] }, async (_request, reply) =>
+      sendAuthError(reply, ownError()),
+    );
+  });
+  await scoped({ getToken: (request) => fromCustomHeader(request.headers) }, '/getter/me');
+  await scoped(
+    { getToken: (request) => single((request.query as Record<string, string>).access_token) },
+    '/query-getter/me',
+  );
+  await scoped({ getToken: wrongTypeGetter, ...faults }, '/wrong-getter/me');
+  await scoped({ getToken: throwingGetter, ...faults }, '/throwing-getter/me');
+  await app.register(tokenRoutes, {
+    auth: fixtures.verifyOnlyAuth,
+    ...routeOptions(fixtures),
+    cookie: false,
+    ...faults,
+    prefix: '/verify-only-auth',
+  });
+  await app.register(jwksRoute, { auth: fixtures.jwksAuth, maxAge: '10m' });
 }
 
 function koaApp(KoaClass: typeof Koa, fixtures: Fixtures, trustProxy: boolean): Koa {
@@ -205,7 +325,8 @@ function koaApp(KoaClass: typeof Koa, fixtures: Fixtures, trustProxy: boolean): 
   app.proxy = trustProxy;
   app.silent = true;
   const options = routeOptions(fixtures);
-  app.use(tokenRoutes(auth, { ...options, prefix: '/auth' }));
+  app.use(tokenRoutes(auth, { ...options, logoutAll: true, prefix: '/auth' }));
+  app.use(tokenRoutes(auth, { ...options, fields: LOGIN_FIELDS, prefix: '/fields-auth' }));
   app.use(tokenRoutes(auth, { ...options, cookie: false, prefix: '/body-auth' }));
   app.use(tokenRoutes(auth, { ...options, requireHttps: true, prefix: '/https-auth' }));
   app.use(tokenRoutes(auth, { ...options, findUser: failingFindUser, prefix: '/broken-auth' }));
@@ -249,8 +370,40 @@ function koaApp(KoaClass: typeof Koa, fixtures: Fixtures, trustProxy: boolean): 
       ctx.body = { sub: ctx.state.auth.sub };
     },
   );
+  koaExtensions(app, router, fixtures);
   app.use(router.routes());
   return app;
+}
+
+/** The extension points: role message, sendAuthError, getToken, the JWKS route, server faults. */
+function koaExtensions(app: Koa, router: Router, fixtures: Fixtures): void {
+  const { authenticate, jwksRoute, requireRole, sendAuthError, tokenRoutes } = koaAdapter;
+  const { auth } = fixtures;
+  const faults = faultReporting(fixtures);
+  const sub = (ctx: Koa.Context) => {
+    ctx.body = { sub: (ctx.state as { auth?: { sub: string } }).auth?.sub };
+  };
+  router.get('/admins-only', authenticate(auth), requireRole('admin', { message: ADMINS_ONLY }), sub);
+  router.get('/own-error', authenticate(auth, { realm: OWN_REALM }), (ctx) => {
+    sendAuthError(ctx, ownError());
+  });
+  router.get('/getter/me', authenticate(auth, { getToken: (ctx) => fromCustomHeader(ctx.headers) }), sub);
+  router.get(
+    '/query-getter/me',
+    authenticate(auth, { getToken: (ctx) => single(ctx.query.access_token) }),
+    sub,
+  );
+  router.get('/wrong-getter/me', authenticate(auth, { getToken: wrongTypeGetter, ...faults }), sub);
+  router.get('/throwing-getter/me', authenticate(auth, { getToken: throwingGetter, ...faults }), sub);
+  app.use(
+    tokenRoutes(fixtures.verifyOnlyAuth, {
+      ...routeOptions(fixtures),
+      cookie: false,
+      ...faults,
+      prefix: '/verify-only-auth',
+    }),
+  );
+  app.use(jwksRoute(fixtures.jwksAuth, { maxAge: '10m' }));
 }
 
 /** Starts the test application on the given framework. */

@@ -4,15 +4,27 @@
  */
 
 import { createAuth } from '../../../src/create-auth.js';
-import { ACCESS_COOKIE, ALLOWED_ORIGIN, AUDIENCE, ISSUER, SECRET } from './apps.js';
+import {
+  ACCESS_COOKIE,
+  ADMINS_ONLY,
+  ALLOWED_ORIGIN,
+  AUDIENCE,
+  CUSTOM_TOKEN_HEADER,
+  ISSUER,
+  JWKS_SIGNING_KEY,
+  OWN_ERROR_MESSAGE,
+  OWN_REALM,
+  SECRET,
+} from './apps.js';
 import { cookieValue, type Reply, type RequestSpec } from './client.js';
 
-export const REFRESH_COOKIE = '__Secure-refresh_token';
+export const REFRESH_COOKIE = '__Host-refresh_token';
 const JSON_HEADERS = { 'content-type': 'application/json' };
+const FORM_HEADERS = { 'content-type': 'application/x-www-form-urlencoded' };
 const TOKEN_COOKIE = new RegExp(
-  `^${REFRESH_COOKIE}=[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+; Max-Age=604800; Path=/auth; HttpOnly; Secure; SameSite=Strict$`,
+  `^${REFRESH_COOKIE}=[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+; Max-Age=604800; Path=/; HttpOnly; Secure; SameSite=Strict$`,
 );
-const CLEARED_COOKIE = `${REFRESH_COOKIE}=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/auth; HttpOnly; Secure; SameSite=Strict`;
+const CLEARED_COOKIE = `${REFRESH_COOKIE}=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/; HttpOnly; Secure; SameSite=Strict`;
 const MISSING_CHALLENGE = 'Bearer realm="api"';
 
 /** State a scenario's steps share: tokens by name. */
@@ -464,6 +476,121 @@ export function scenarios(foreign: Record<string, string>): Scenario[] {
       ],
     },
     {
+      name: 'extension points: role message, sendAuthError, getToken, JWKS route, server faults',
+      steps: [
+        loginStep('alice', 'alice-password', '/body-auth'),
+        loginStep('bob', 'bob-password', '/body-auth'),
+        {
+          name: 'requireRole with a message: the FORBIDDEN answer carries it',
+          request: get('/admins-only', (s) => bearer(s.get('bob.access')!)),
+          expect: {
+            status: 403,
+            code: 'FORBIDDEN',
+            challenge: `Bearer realm="api", error="insufficient_scope", error_description="${ADMINS_ONLY}"`,
+            body: { error: { code: 'FORBIDDEN', message: ADMINS_ONLY } },
+          },
+        },
+        {
+          name: 'requireRole with a message lets the role through',
+          request: get('/admins-only', (s) => bearer(s.get('alice.access')!)),
+          expect: { status: 200, code: null, body: { sub: 'u-alice' } },
+        },
+        {
+          name: "sendAuthError answers the app's own AuthError like the middleware, in its realm",
+          request: get('/own-error', (s) => bearer(s.get('alice.access')!)),
+          expect: {
+            status: 403,
+            code: 'FORBIDDEN',
+            challenge: `Bearer realm="${OWN_REALM}", error="insufficient_scope", error_description="${OWN_ERROR_MESSAGE}"`,
+            headers: { 'content-type': 'application/json; charset=utf-8' },
+            body: { error: { code: 'FORBIDDEN', message: OWN_ERROR_MESSAGE } },
+          },
+        },
+        {
+          name: "the middleware's own answer in that realm, for comparison",
+          request: get('/own-error'),
+          expect: { status: 401, code: 'TOKEN_MISSING', challenge: `Bearer realm="${OWN_REALM}"` },
+        },
+        {
+          name: 'getToken: the token from the custom source',
+          request: get('/getter/me', (s) => ({ [CUSTOM_TOKEN_HEADER]: s.get('alice.access')! })),
+          expect: { status: 200, code: null, body: { sub: 'u-alice' } },
+        },
+        {
+          name: 'getToken: nothing there, so the Authorization header as usual',
+          request: get('/getter/me', (s) => bearer(s.get('bob.access')!)),
+          expect: { status: 200, code: null, body: { sub: 'u-bob' } },
+        },
+        {
+          name: 'getToken: nothing anywhere is TOKEN_MISSING',
+          request: get('/getter/me'),
+          expect: { status: 401, code: 'TOKEN_MISSING', challenge: MISSING_CHALLENGE },
+        },
+        {
+          name: 'getToken: its token wins over the header, and is verified',
+          request: get('/getter/me', (s) => ({
+            [CUSTOM_TOKEN_HEADER]: 'abc',
+            ...bearer(s.get('alice.access')!),
+          })),
+          expect: invalidToken('TOKEN_MALFORMED'),
+        },
+        {
+          name: 'getToken reading the query string is the explicit opt-in',
+          request: (s) => ({ path: `/query-getter/me?access_token=${s.get('alice.access')}` }),
+          expect: { status: 200, code: null, body: { sub: 'u-alice' } },
+        },
+        {
+          name: 'a getToken returning something other than a string is a reported 500 CONFIG_INVALID',
+          request: get('/wrong-getter/me'),
+          expect: { status: 500, code: 'CONFIG_INVALID', challenge: null },
+        },
+        {
+          name: 'a throwing getToken is a reported generic 500',
+          request: get('/throwing-getter/me'),
+          expect: {
+            status: 500,
+            code: 'INTERNAL_ERROR',
+            challenge: null,
+            body: { error: { code: 'INTERNAL_ERROR', message: 'internal error' } },
+          },
+        },
+        {
+          name: 'login on a verify-only instance: CONFIG_INVALID is a reported 500, not a 401',
+          request: () => ({
+            method: 'POST',
+            path: '/verify-only-auth/login',
+            headers: JSON_HEADERS,
+            body: JSON.stringify({ username: 'alice', password: 'alice-password' }),
+          }),
+          expect: {
+            status: 500,
+            code: 'CONFIG_INVALID',
+            challenge: null,
+            headers: { 'cache-control': 'no-store' },
+            setCookies: [],
+          },
+        },
+        {
+          name: 'the JWKS route serves the public keys with caching headers',
+          request: get('/.well-known/jwks.json'),
+          expect: {
+            status: 200,
+            code: null,
+            headers: {
+              'cache-control': 'public, max-age=600',
+              'content-type': 'application/json; charset=utf-8',
+            },
+            body: { keys: createAuth({ keys: JWKS_SIGNING_KEY }).jwks().keys },
+          },
+        },
+        {
+          name: 'the JWKS route answers HEAD without a body',
+          request: () => ({ method: 'HEAD', path: '/.well-known/jwks.json' }),
+          expect: { status: 200, code: null, headers: { 'cache-control': 'public, max-age=600' } },
+        },
+      ],
+    },
+    {
       name: 'access token in a cookie, and CSRF',
       steps: [
         loginStep('alice', 'alice-password', '/body-auth'),
@@ -627,7 +754,7 @@ export function scenarios(foreign: Record<string, string>): Scenario[] {
           expect: {
             status: 200,
             code: null,
-            setCookies: [/^__Secure-refresh_token=[^;]+; Max-Age=604800; Path=\/https-auth;/],
+            setCookies: [/^__Host-refresh_token=[^;]+; Max-Age=604800; Path=\/;/],
           },
         },
         {
@@ -711,6 +838,216 @@ export function scenarios(foreign: Record<string, string>): Scenario[] {
             body: JSON.stringify({ refreshToken: s.get('body.refresh') }),
           }),
           expect: invalidToken('TOKEN_REVOKED'),
+        },
+      ],
+    },
+    {
+      name: 'token routes: one media type, form logins and the login field names',
+      steps: [
+        ...(
+          [
+            ['two media types', 'application/json, text/plain'],
+            ['a media type without a subtype', 'json'],
+          ] as const
+        ).map(
+          ([name, type]): Step => ({
+            name: `login with ${name} in Content-Type`,
+            request: () => ({
+              method: 'POST',
+              path: '/auth/login',
+              headers: { 'content-type': type },
+              body: JSON.stringify({ username: 'alice', password: 'alice-password' }),
+            }),
+            expect: badRequest,
+          }),
+        ),
+        {
+          name: 'login with a form body',
+          request: () => ({
+            method: 'POST',
+            path: '/auth/login',
+            headers: FORM_HEADERS,
+            body: 'username=alice&password=alice-password',
+          }),
+          expect: {
+            status: 200,
+            code: null,
+            setCookies: [TOKEN_COOKIE],
+            headers: { 'cache-control': 'no-store' },
+            body: { tokenType: 'Bearer', expiresIn: 900 },
+          },
+          keep(reply, s) {
+            s.set('form.refresh', cookieValue(reply.setCookies, REFRESH_COOKIE) ?? '');
+          },
+        },
+        {
+          name: 'refresh with two media types in Content-Type: the cookie route reads no body',
+          request: (s) => ({
+            method: 'POST',
+            path: '/auth/refresh',
+            headers: {
+              ...refreshCookie(s.get('form.refresh')!),
+              'content-type': 'application/json, text/plain',
+            },
+            body: '{}',
+          }),
+          expect: { status: 200, code: null, setCookies: [TOKEN_COOKIE] },
+        },
+        {
+          name: 'a form login posted by another site is refused (login CSRF)',
+          request: () => ({
+            method: 'POST',
+            path: '/auth/login',
+            headers: { ...FORM_HEADERS, origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
+            body: 'username=alice&password=alice-password',
+          }),
+          expect: csrfRejected,
+        },
+        {
+          name: 'login with the configured field names (JSON)',
+          request: () => ({
+            method: 'POST',
+            path: '/fields-auth/login',
+            headers: JSON_HEADERS,
+            body: JSON.stringify({ email: 'alice', pass: 'alice-password' }),
+          }),
+          expect: { status: 200, code: null, setCookies: [TOKEN_COOKIE], body: { tokenType: 'Bearer' } },
+        },
+        {
+          name: 'login with the configured field names (form)',
+          request: () => ({
+            method: 'POST',
+            path: '/fields-auth/login',
+            headers: FORM_HEADERS,
+            body: 'email=alice&pass=alice-password',
+          }),
+          expect: { status: 200, code: null, setCookies: [TOKEN_COOKIE] },
+        },
+        {
+          name: 'the default field names are not read where others are configured',
+          request: () => ({
+            method: 'POST',
+            path: '/fields-auth/login',
+            headers: JSON_HEADERS,
+            body: JSON.stringify({ username: 'alice', password: 'alice-password' }),
+          }),
+          expect: {
+            ...badRequest,
+            setCookies: [],
+            body: {
+              error: { code: 'REQUEST_INVALID', message: 'email must be a string of 1 to 256 characters' },
+            },
+          },
+        },
+        {
+          name: 'a wrong password under the configured field names',
+          request: () => ({
+            method: 'POST',
+            path: '/fields-auth/login',
+            headers: JSON_HEADERS,
+            body: JSON.stringify({ email: 'alice', pass: 'wrong' }),
+          }),
+          expect: { ...invalidToken('INVALID_CREDENTIALS'), setCookies: [] },
+        },
+      ],
+    },
+    {
+      name: 'log out everywhere',
+      steps: [
+        loginStep('alice', 'alice-password'),
+        ...(['first', 'second'] as const).map(
+          (session): Step => ({
+            ...loginStep('bob', 'bob-password'),
+            name: `bob logs in (${session} session)`,
+            keep(reply, s) {
+              s.set(`bob.${session}.access`, reply.json?.accessToken as string);
+              s.set(`bob.${session}.refresh`, cookieValue(reply.setCookies, REFRESH_COOKIE) ?? '');
+            },
+          }),
+        ),
+        {
+          name: 'logout-all without an access token',
+          request: (s) => ({
+            method: 'POST',
+            path: '/auth/logout-all',
+            headers: refreshCookie(s.get('bob.second.refresh')!),
+          }),
+          expect: { status: 401, code: 'TOKEN_MISSING', challenge: MISSING_CHALLENGE, setCookies: [] },
+        },
+        {
+          name: 'logout-all with a refresh token as the bearer token',
+          request: (s) => ({
+            method: 'POST',
+            path: '/auth/logout-all',
+            headers: bearer(s.get('bob.second.refresh')!),
+          }),
+          expect: { ...invalidToken('TOKEN_TYPE_MISMATCH'), setCookies: [] },
+        },
+        {
+          name: 'logout-all from another site',
+          request: (s) => ({
+            method: 'POST',
+            path: '/auth/logout-all',
+            headers: {
+              ...bearer(s.get('bob.second.access')!),
+              origin: 'https://evil.example',
+              'sec-fetch-site': 'cross-site',
+            },
+          }),
+          expect: csrfRejected,
+        },
+        {
+          name: 'the refused attempts changed nothing',
+          request: get('/me', (s) => bearer(s.get('bob.first.access')!)),
+          expect: { status: 200, code: null, body: { sub: 'u-bob' } },
+        },
+        {
+          name: 'logout-all with the second session',
+          request: (s) => ({
+            method: 'POST',
+            path: '/auth/logout-all',
+            headers: {
+              ...bearer(s.get('bob.second.access')!),
+              ...refreshCookie(s.get('bob.second.refresh')!),
+            },
+          }),
+          expect: {
+            status: 204,
+            code: null,
+            setCookies: [CLEARED_COOKIE],
+            headers: { 'cache-control': 'no-store' },
+          },
+        },
+        ...(['first', 'second'] as const).flatMap((session): Step[] => [
+          {
+            name: `the ${session} session's access token is revoked`,
+            request: get('/me', (s) => bearer(s.get(`bob.${session}.access`)!)),
+            expect: invalidToken('TOKEN_REVOKED'),
+          },
+          {
+            name: `the ${session} session's refresh token is revoked`,
+            request: (s) => ({
+              method: 'POST',
+              path: '/auth/refresh',
+              headers: refreshCookie(s.get(`bob.${session}.refresh`)!),
+            }),
+            expect: { ...invalidToken('TOKEN_REVOKED'), setCookies: [CLEARED_COOKIE] },
+          },
+        ]),
+        {
+          name: "another user's session is untouched",
+          request: get('/me', (s) => bearer(s.get('alice.access')!)),
+          expect: { status: 200, code: null, body: { sub: 'u-alice' } },
+        },
+        {
+          name: 'the route is served only where logoutAll is on',
+          beforeTheAdapter: true,
+          request: (s) => ({
+            method: 'POST',
+            path: '/body-auth/logout-all',
+            headers: bearer(s.get('alice.access')!),
+          }),
+          expect: { status: 404 },
         },
       ],
     },

@@ -1,0 +1,100 @@
+/**
+ * What `tokenward/openapi` is told about the token routes, and the defaults it resolves.
+ * @packageDocumentation
+ */
+
+import { type RefreshCookie, type RefreshCookieOptions, resolveRefreshCookie } from '../lib/http/cookies.js';
+import { resolveMountPrefix } from '../lib/http/mount-path.js';
+
+/** The names of the security schemes in `components.securitySchemes`. */
+export interface TokenwardSchemeNames {
+  /** The HTTP bearer (JWT) scheme. Default `bearerAuth`. */
+  bearer?: string;
+  /** The OAuth2 password-flow scheme. Default `oauth2Password`. */
+  oauth2?: string;
+}
+
+/**
+ * What to document: pass the options given to `tokenRoutes` (`cookie`,
+ * `oauth2`, the length limits) and where the routes are mounted, so that the
+ * document says what those routes do.
+ */
+export interface TokenwardOpenApiOptions {
+  /** Where the token routes are mounted (`app.use('/auth', ...)`, Fastify's `prefix`). Default `/auth`. */
+  prefix?: string;
+  /**
+   * The `cookie` option of `tokenRoutes`: the refresh token travels in that
+   * cookie, or, with `false`, in the JSON body as `refreshToken`. Default: the cookie.
+   */
+  cookie?: false | RefreshCookieOptions;
+  /**
+   * The `oauth2` option of `tokenRoutes`: `true` documents `POST {prefix}/token`
+   * (RFC 6749 password and refresh grants) and the OAuth2 password-flow
+   * security scheme that Swagger UI's "Authorize" dialog logs in with. Default `false`.
+   */
+  oauth2?: boolean;
+  /**
+   * The OAuth2 flow's `tokenUrl` (and `refreshUrl`). Default `{prefix}/token`,
+   * resolved against the document's `servers`; give an absolute URL when they
+   * do not point at the application.
+   */
+  tokenUrl?: string;
+  /** The `maxUsernameLength` option of `tokenRoutes`, documented as the user name's `maxLength`. */
+  maxUsernameLength?: number;
+  /** The `maxPasswordLength` option of `tokenRoutes`, documented as the password's `maxLength`. */
+  maxPasswordLength?: number;
+  /** The names of the security schemes. */
+  schemeNames?: TokenwardSchemeNames;
+  /** The tag of the token-route operations. Default `Authentication`. */
+  tag?: string;
+}
+
+const DEFAULT_PREFIX = '/auth';
+const DEFAULT_BEARER_SCHEME = 'bearerAuth';
+const DEFAULT_OAUTH2_SCHEME = 'oauth2Password';
+const DEFAULT_TAG = 'Authentication';
+
+/** The options with their defaults applied, as the other modules read them. */
+export interface ResolvedOpenApiOptions {
+  /** The mount prefix without trailing slashes: `''` for the root. */
+  readonly prefix: string;
+  readonly oauth2: boolean;
+  readonly schemeNames: Required<TokenwardSchemeNames>;
+  readonly tag: string;
+  readonly tokenUrl: string;
+  /** The refresh cookie as `tokenRoutes` resolves it, or `undefined` when it is off. */
+  readonly cookie: RefreshCookie | undefined;
+  readonly maxUsernameLength: number | undefined;
+  readonly maxPasswordLength: number | undefined;
+}
+
+/** The scheme names with their defaults. */
+export function schemeNamesOf(
+  options: Pick<TokenwardOpenApiOptions, 'schemeNames'>,
+): Required<TokenwardSchemeNames> {
+  return {
+    bearer: options.schemeNames?.bearer ?? DEFAULT_BEARER_SCHEME,
+    oauth2: options.schemeNames?.oauth2 ?? DEFAULT_OAUTH2_SCHEME,
+  };
+}
+
+/**
+ * Applies the defaults and checks the options the way `tokenRoutes` does.
+ * @throws AuthError CONFIG_INVALID for a prefix that is neither empty nor starts
+ * with `/`, or cookie options `tokenRoutes` refuses.
+ */
+export function resolveOpenApiOptions(options: TokenwardOpenApiOptions): ResolvedOpenApiOptions {
+  // The one mount-path rule (mount-path.ts): trailing slashes trimmed in one pass, no regex to backtrack.
+  const prefix = resolveMountPrefix(options.prefix ?? DEFAULT_PREFIX);
+  return {
+    prefix,
+    oauth2: options.oauth2 === true,
+    schemeNames: schemeNamesOf(options),
+    tag: options.tag ?? DEFAULT_TAG,
+    tokenUrl: options.tokenUrl ?? `${prefix}/token`,
+    // Resolved like tokenRoutes resolves it, so the documented cookie is the one the browser gets.
+    cookie: options.cookie === false ? undefined : resolveRefreshCookie(options.cookie ?? {}, false),
+    maxUsernameLength: options.maxUsernameLength,
+    maxPasswordLength: options.maxPasswordLength,
+  };
+}
