@@ -1,10 +1,12 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { AuthError } from '../../src/errors.js';
 import { MemoryTokenStore } from '../../src/stores/memory.js';
 import { describeTokenStore } from '../../src/testing/index.js';
 
 describeTokenStore('MemoryTokenStore', {
   create: () => new MemoryTokenStore(),
   cleanup: (store) => store.close(),
+  runner: { describe, it },
 });
 
 const T0 = 1_900_000_000_000;
@@ -99,9 +101,20 @@ describe('MemoryTokenStore specifics', () => {
     expect(store.size).toBe(0);
   });
 
-  it('rejects invalid options', () => {
-    expect(() => new MemoryTokenStore({ maxEntries: 0 })).toThrow(RangeError);
-    expect(() => new MemoryTokenStore({ sweepIntervalMs: -1 })).toThrow(RangeError);
+  it('rejects invalid options with AuthError CONFIG_INVALID, like every configuration error', () => {
+    for (const options of [
+      { maxEntries: 0 },
+      { maxEntries: 1.5 },
+      { sweepIntervalMs: -1 },
+      { sweepIntervalMs: Number.NaN },
+      { maxEntriesPerSubject: 0 },
+      { maxEntriesPerSubject: '10' as unknown as number },
+    ]) {
+      expect(() => new MemoryTokenStore(options), JSON.stringify(options)).toThrow(
+        expect.objectContaining({ name: 'AuthError', code: 'CONFIG_INVALID' }),
+      );
+    }
+    expect(() => new MemoryTokenStore({ maxEntries: 0 })).toThrow(AuthError);
   });
 
   it('warns once when constructed in production', async () => {
