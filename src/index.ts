@@ -45,6 +45,7 @@ export type {
   JwsAlgorithm,
   KeyEntry,
   KeysOption,
+  LoadedSubject,
   RefreshTokenClaims,
   RegisteredClaims,
   ReservedClaimName,
