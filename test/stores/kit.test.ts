@@ -118,7 +118,7 @@ describe('the conformance kit', () => {
   describe('under node:test', () => {
     const fixture = fileURLToPath(new URL('./fixtures/node-test-usage.mjs', import.meta.url));
 
-    async function runNodeTest(kitStore: string, usage: 'describe' | 'checks' = 'describe') {
+    async function runNodeTest(kitStore: string, usage: 'describe' | 'checks' = 'describe', kitSkip = '') {
       try {
         const { stdout } = await execFileAsync(
           process.execPath,
@@ -131,6 +131,7 @@ describe('the conformance kit', () => {
               ),
               KIT_STORE: kitStore,
               KIT_USAGE: usage,
+              KIT_SKIP: kitSkip,
             },
             timeout: 60_000,
           },
@@ -150,6 +151,15 @@ describe('the conformance kit', () => {
         expect(code).toBe(0);
       });
     }
+
+    it('reports an opted-out check as skipped, with its reason', async () => {
+      const skipped = tokenStoreChecks[0]!.name;
+      const { code, stdout } = await runNodeTest('memory', 'describe', skipped);
+      expect(stdout).toContain(`# pass ${tokenStoreChecks.length - 1}`);
+      expect(stdout).toContain('# skipped 1');
+      expect(stdout).toMatch(/# SKIP opted out in the fixture/);
+      expect(code).toBe(0);
+    });
 
     it('fails the run for a broken store', async () => {
       const { code, stdout } = await runNodeTest('never-expiring');
