@@ -72,7 +72,7 @@ export type TokenSubject<Claims extends object = CustomClaims, Role extends stri
 export type LoadedSubject<Claims extends object = CustomClaims, Role extends string = string> = {
   /** The subject's current roles; absent: none. */
   roles?: readonly Role[];
-} & ({} extends Omit<Claims, ReservedClaimName>
+} & (Partial<Record<never, never>> extends Omit<Claims, ReservedClaimName>
   ? {
       /** The subject's current custom claims; they replace the old token's. */
       claims?: Omit<Claims, ReservedClaimName>;

@@ -6,7 +6,7 @@ import {
   MemoryTokenStore,
   type TokenStore,
 } from '../../src/index.js';
-import { type Nonsense, NonsenseStore } from '../support/broken-stores.js';
+import { type Nonsense, NonsenseStore, unreachableStore } from '../support/broken-stores.js';
 import { codeOf, SECRET } from '../support/tokens.js';
 
 const base = { keys: SECRET, issuer: 'https://issuer.test', audience: 'api' } as const;
@@ -525,10 +525,7 @@ describe('a rotation the store committed after the timeout', () => {
     clock.advance(1);
     expect(await codeOf(auth.refresh(login.refreshToken))).toBe('REFRESH_TOKEN_REUSED');
 
-    const hanging = {
-      ...new MemoryTokenStore(),
-      createFamily: () => new Promise<never>(() => {}),
-    } as TokenStore;
+    const hanging: TokenStore = { ...unreachableStore(), createFamily: () => new Promise<never>(() => {}) };
     const failure = await createAuth({ ...base, store: hanging })
       .issueTokens({ sub: 'u1' })
       .catch((error: unknown) => error);
