@@ -62,11 +62,18 @@ interface AccessTokenDenial {
   expiresAt: number;
 }
 
-/** The keys of one subject's families and denials, oldest first (a `Set` keeps insertion order). */
+/**
+ * What one subject holds: its family keys, oldest first, and how many access-token
+ * denials. An array and a count rather than sets: most subjects hold one or two
+ * records, and this index must cost little next to the records themselves.
+ */
 interface SubjectRecords {
-  families: Set<string>;
-  denials: Set<string>;
+  families: string[];
+  denials: number;
 }
+
+/** A subject's entry in the index: the key of its only family (the usual case, and the cheapest), or its records. */
+type SubjectEntry = string | SubjectRecords;
 
 const DEFAULT_MAX_ENTRIES = 100_000;
 const DEFAULT_SWEEP_INTERVAL_MS = 60_000;
@@ -110,7 +117,7 @@ export class MemoryTokenStore implements TokenStore {
   readonly #families = new Map<string, FamilyRecord>();
   readonly #subjectRevocations = new Map<string, SubjectRevocation>();
   readonly #deniedAccessTokens = new Map<string, AccessTokenDenial>();
-  readonly #bySubject = new Map<string, SubjectRecords>();
+  readonly #bySubject = new Map<string, SubjectEntry>();
   readonly #sweepTimer: ReturnType<typeof setInterval> | undefined;
   /** The latest `now` a caller passed, and the wall-clock time it was seen at. */
   #latestCallerNow = Number.NEGATIVE_INFINITY;
@@ -203,7 +210,8 @@ export class MemoryTokenStore implements TokenStore {
       rotatedAt: family.now,
       revoked: false,
     });
-    this.#recordsOf(family.subject).families.add(key);
+    if (this.#bySubject.has(family.subject)) this.#recordsOf(family.subject).families.push(key);
+    else this.#bySubject.set(family.subject, key);
   }
 
   async rotateRefreshToken(input: RotateRefreshTokenInput): Promise<RotateRefreshTokenResult> {
@@ -269,7 +277,7 @@ export class MemoryTokenStore implements TokenStore {
     }
     this.#makeRoom(token.now);
     this.#deniedAccessTokens.set(key, { subject: token.subject, expiresAt: token.expiresAt });
-    this.#recordsOf(token.subject).denials.add(key);
+    this.#recordsOf(token.subject).denials++;
   }
 
   async isAccessTokenRevoked(token: AccessTokenRef): Promise<boolean> {
@@ -313,15 +321,21 @@ export class MemoryTokenStore implements TokenStore {
     let longest = expiresAt;
     const records = this.#recordsOf(subject);
     for (const key of records.families) longest = Math.max(longest, this.#families.get(key)?.expiresAt ?? 0);
-    for (const key of records.denials)
-      longest = Math.max(longest, this.#deniedAccessTokens.get(key)?.expiresAt ?? 0);
+    // The denials are found by a pass over all of them: it runs once per
+    // `maxEntriesPerSubject` denials of one subject, since the subject then starts again from none.
+    const denials: string[] = [];
+    for (const [key, denial] of this.#deniedAccessTokens) {
+      if (denial.subject !== subject) continue;
+      denials.push(key);
+      longest = Math.max(longest, denial.expiresAt);
+    }
     // `now + 1`: a token issued in this very millisecond is covered too.
     this.#upsertSubjectRevocation(subject, now + 1, longest, now);
     // Every family and denial of the subject is now covered by the revocation, for
     // at least as long as it would have lived: forgetting them changes no answer
     // but "revoked" into "unknown", which is refused just the same.
     for (const key of records.families) this.#families.delete(key);
-    for (const key of records.denials) this.#deniedAccessTokens.delete(key);
+    for (const key of denials) this.#deniedAccessTokens.delete(key);
     this.#bySubject.delete(subject);
   }
 
@@ -351,37 +365,46 @@ export class MemoryTokenStore implements TokenStore {
     return revocation !== undefined && issuedAt < revocation.revokedAt;
   }
 
+  /** The subject's records, turning a lone family key into records. */
   #recordsOf(subject: string): SubjectRecords {
-    let records = this.#bySubject.get(subject);
-    if (records === undefined) {
-      records = { families: new Set(), denials: new Set() };
-      this.#bySubject.set(subject, records);
-    }
+    const entry = this.#bySubject.get(subject);
+    if (entry !== undefined && typeof entry !== 'string') return entry;
+    const records: SubjectRecords = { families: entry === undefined ? [] : [entry], denials: 0 };
+    this.#bySubject.set(subject, records);
     return records;
   }
 
   #atSubjectCap(subject: string): boolean {
-    const records = this.#bySubject.get(subject);
-    return (
-      records !== undefined && records.families.size + records.denials.size >= this.#maxEntriesPerSubject
-    );
+    const entry = this.#bySubject.get(subject);
+    if (entry === undefined) return false;
+    const count = typeof entry === 'string' ? 1 : entry.families.length + entry.denials;
+    return count >= this.#maxEntriesPerSubject;
   }
 
   #deleteFamily(key: string, subject: string): void {
-    this.#families.delete(key);
-    this.#forget(subject, 'families', key);
+    if (!this.#families.delete(key)) return;
+    const entry = this.#bySubject.get(subject);
+    if (entry === undefined) return;
+    if (typeof entry === 'string') {
+      if (entry === key) this.#bySubject.delete(subject);
+      return;
+    }
+    // At most `maxEntriesPerSubject` keys to look through, usually one.
+    const index = entry.families.indexOf(key);
+    if (index !== -1) entry.families.splice(index, 1);
+    this.#forgetIfEmpty(subject, entry);
   }
 
   #deleteDenial(key: string, subject: string): void {
-    this.#deniedAccessTokens.delete(key);
-    this.#forget(subject, 'denials', key);
+    if (!this.#deniedAccessTokens.delete(key)) return;
+    const entry = this.#bySubject.get(subject);
+    if (entry === undefined || typeof entry === 'string') return;
+    entry.denials--;
+    this.#forgetIfEmpty(subject, entry);
   }
 
-  #forget(subject: string, kind: keyof SubjectRecords, key: string): void {
-    const records = this.#bySubject.get(subject);
-    if (records === undefined) return;
-    records[kind].delete(key);
-    if (records.families.size === 0 && records.denials.size === 0) this.#bySubject.delete(subject);
+  #forgetIfEmpty(subject: string, records: SubjectRecords): void {
+    if (records.families.length === 0 && records.denials <= 0) this.#bySubject.delete(subject);
   }
 
   /**
@@ -392,22 +415,19 @@ export class MemoryTokenStore implements TokenStore {
    */
   #makeRoomForSubject(subject: string, now: number): void {
     if (!this.#atSubjectCap(subject)) return;
-    const records = this.#recordsOf(subject);
-    const oldest = records.families.values().next();
-    if (oldest.done) {
-      // Expired denials may be what fills the cap: drop those first.
-      for (const key of records.denials) {
-        const denial = this.#deniedAccessTokens.get(key);
-        if (denial !== undefined && denial.expiresAt <= now) this.#deleteDenial(key, subject);
-      }
-      if (this.#atSubjectCap(subject)) {
-        throw new Error(
-          `MemoryTokenStore: this subject already holds ${this.#maxEntriesPerSubject} unexpired records (maxEntriesPerSubject)`,
-        );
-      }
+    const oldest = this.#recordsOf(subject).families[0];
+    if (oldest !== undefined) {
+      this.#deleteFamily(oldest, subject);
       return;
     }
-    this.#deleteFamily(oldest.value, subject);
+    // Every record is a denial: some may have expired. The sweep that finds them is
+    // rate-limited like a full store's.
+    if (now >= this.#lastFullSweepNow + FULL_SWEEP_MIN_INTERVAL_MS) this.sweep(now);
+    if (this.#atSubjectCap(subject)) {
+      throw new Error(
+        `MemoryTokenStore: this subject already holds ${this.#maxEntriesPerSubject} unexpired records (maxEntriesPerSubject)`,
+      );
+    }
   }
 
   /** Ensures one more record fits, sweeping first (at most once a second); throws when the store stays full. */

@@ -171,6 +171,28 @@ describe('MemoryTokenStore specifics', () => {
     await store.createFamily({ ...family(9, T0 + 1000), subject: 'd' });
   });
 
+  it('counts a subject again from what is left after records expire', async () => {
+    const store = new MemoryTokenStore({ sweepIntervalMs: 0, maxEntriesPerSubject: 3 });
+    const state = (i: number, now: number) =>
+      store.getRefreshTokenState({
+        subject: 'm',
+        familyId: `fam-${i}`,
+        tokenId: `rt-${i}`,
+        issuedAt: T0,
+        now,
+      });
+    for (let i = 0; i < 3; i++) await store.createFamily({ ...family(i, T0, 1000), subject: 'm' });
+    expect(store.sweep(T0 + 1000)).toBe(3);
+    for (let i = 3; i < 6; i++) await store.createFamily({ ...family(i, T0 + 1000, 1000), subject: 'm' });
+    // Three new families fit without forgetting one another.
+    for (let i = 3; i < 6; i++) expect(await state(i, T0 + 1001)).toBe('active');
+    // Lazy removal counts too: the family looked up after its expiry frees its place.
+    expect(await state(3, T0 + 2000)).toBe('unknown');
+    await store.revokeAccessToken({ subject: 'm', tokenId: 'at', expiresAt: T0 + 5000, now: T0 + 1500 });
+    expect(await state(4, T0 + 1500)).toBe('active');
+    expect(store.size).toBe(3);
+  });
+
   it('refuses a non-finite expiry rather than keep a record forever', async () => {
     const store = new MemoryTokenStore({ sweepIntervalMs: 0 });
     await expect(
