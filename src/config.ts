@@ -42,12 +42,36 @@ export interface AuthConfig {
   readonly claimsSchema: AuthOptions['claimsSchema'];
   readonly roleHierarchy: RoleHierarchy | undefined;
   readonly clock: () => number;
+  /** Looks up the subject's current roles and claims at refresh, when the app gives it. */
+  readonly loadSubject: ((subject: string) => unknown) | undefined;
   readonly storeCall: StoreCall;
   /** The verified-token cache, when the `verifyCache` option turns it on. */
   readonly verifyCache: VerifyCache | undefined;
   /** Sends an audit event; never throws. */
   readonly emit: (event: Omit<AuthEvent, 'at'>) => void;
 }
+
+/**
+ * The default `storeTimeoutMs`. A store on the same network (Redis, a database on
+ * an index) answers in about a millisecond, and a store call sits on every
+ * refresh and, with `checkRevocation`, on every request: a second is hundreds of
+ * times its usual answer, room for a GC pause or a reconnect, yet short enough
+ * that a store that hangs fails requests fast (STORE_UNAVAILABLE) instead of
+ * piling them up for seconds each.
+ */
+export const DEFAULT_STORE_TIMEOUT_MS = 1000;
+
+/**
+ * The default `refreshReuseGrace`, in seconds. A store may commit a rotation and
+ * answer after `storeTimeoutMs`: the client gets STORE_UNAVAILABLE, keeps its
+ * token and retries. Its retry must not look like theft, so the previous token
+ * may rotate again for this long: one store timeout (1 s by default) plus a
+ * client's retry after a short backoff (a few seconds). It is also the window in
+ * which a stolen, just-rotated token could still be used once, so it stays short;
+ * such a use replaces the live token, and the real client's next refresh is then
+ * reuse, which revokes the family.
+ */
+export const DEFAULT_REFRESH_REUSE_GRACE_SECONDS = 10;
 
 // Typed as a record of every option, so the compiler keeps it in step with AuthOptions.
 const KNOWN_OPTIONS: { readonly [Name in keyof Required<AuthOptions>]: true } = {
@@ -73,6 +97,7 @@ const KNOWN_OPTIONS: { readonly [Name in keyof Required<AuthOptions>]: true } = 
   roleHierarchy: true,
   onEvent: true,
   clock: true,
+  loadSubject: true,
 };
 
 function invalid(message: string): never {
@@ -155,8 +180,11 @@ export function resolveConfig(options: AuthOptions): AuthConfig {
   const maxTokenSize = options.maxTokenSize ?? DEFAULT_MAX_TOKEN_SIZE;
   if (!Number.isInteger(maxTokenSize) || maxTokenSize < 256)
     invalid('maxTokenSize must be an integer of at least 256');
-  const storeTimeoutMs = options.storeTimeoutMs ?? 5000;
-  if (!(storeTimeoutMs > 0)) invalid('storeTimeoutMs must be positive');
+  const storeTimeoutMs = options.storeTimeoutMs ?? DEFAULT_STORE_TIMEOUT_MS;
+  if (typeof storeTimeoutMs !== 'number' || !(storeTimeoutMs > 0) || !Number.isFinite(storeTimeoutMs))
+    invalid('storeTimeoutMs must be a positive number of milliseconds');
+  if (options.loadSubject !== undefined && typeof options.loadSubject !== 'function')
+    invalid('loadSubject must be a function (subject) => { roles, claims } | null');
   const typeList =
     typeof options.accessTokenType === 'string'
       ? [options.accessTokenType]
@@ -188,7 +216,10 @@ export function resolveConfig(options: AuthOptions): AuthConfig {
         ? undefined
         : toSeconds(options.refreshFamilyTtl, 'refreshFamilyTtl'),
     clockTolerance: toSeconds(options.clockTolerance ?? '5s', 'clockTolerance', { allowZero: true }),
-    reuseGraceMs: toSeconds(options.refreshReuseGrace ?? 0, 'refreshReuseGrace', { allowZero: true }) * 1000,
+    reuseGraceMs:
+      toSeconds(options.refreshReuseGrace ?? DEFAULT_REFRESH_REUSE_GRACE_SECONDS, 'refreshReuseGrace', {
+        allowZero: true,
+      }) * 1000,
     maxTokenSize,
     checkRevocation: options.checkRevocation ?? false,
     accessTypes,
@@ -199,6 +230,7 @@ export function resolveConfig(options: AuthOptions): AuthConfig {
     claimsSchema: options.claimsSchema,
     roleHierarchy: options.roleHierarchy as RoleHierarchy | undefined,
     clock,
+    loadSubject: options.loadSubject as AuthConfig['loadSubject'],
     storeCall: createStoreCall(getStore, storeTimeoutMs),
     verifyCache: options.verifyCache === undefined ? undefined : createVerifyCache(options.verifyCache),
     emit(event) {

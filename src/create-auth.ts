@@ -51,15 +51,24 @@ export interface Auth<Claims extends object = CustomClaims, Role extends string 
   ): Promise<AccessTokenClaims<Claims, Role> | RefreshTokenClaims<Claims, Role>>;
   /**
    * Consumes a refresh token and returns a new pair of the same family. A token
-   * that was already consumed revokes its family (REFRESH_TOKEN_REUSED).
+   * that was already consumed revokes its family (REFRESH_TOKEN_REUSED), except a
+   * retry of the previous token within `refreshReuseGrace`. With `loadSubject`,
+   * the pair carries the subject's current roles and claims (`null`: TOKEN_REVOKED,
+   * family revoked); without it, the old token's.
    */
   refresh(refreshToken: TokenInput): Promise<TokenPair>;
   /**
    * Logs out: a refresh token revokes its family; an access token's `jti` is
-   * denied until it expires. An expired or already revoked token is accepted silently.
+   * denied until it expires when this instance checks revocations
+   * (`checkRevocation`), and nothing is recorded otherwise, since nothing would
+   * read it. An expired or already revoked token is accepted silently.
    */
   revoke(token: TokenInput): Promise<void>;
-  /** Revokes every token of the subject issued until now ("log out everywhere"). */
+  /**
+   * Revokes every token of the subject issued until now ("log out everywhere").
+   * Resolves once the clock has passed the revocation time, so that tokens issued
+   * afterwards (a login right after a password change) are valid.
+   */
   revokeSubject(subject: string): Promise<void>;
   /** Like the top-level `requireRole` (options after the roles included), with the configured role hierarchy. */
   requireRole(claims: RoleBearer<Role> | null | undefined, ...roles: RoleArguments<NoInfer<Role>>): void;
@@ -138,7 +147,7 @@ export function createAuth<Claims extends object = CustomClaims, Role extends st
 
     revoke: (token) => onlyAuthErrors(() => revokeToken(config, token)),
 
-    revokeSubject: (subject) => revokeSubject(config, subject),
+    revokeSubject: (subject) => onlyAuthErrors(() => revokeSubject(config, subject)),
 
     requireRole(claims, ...roles) {
       assertRoles(claims, roleRequirement(roles), { hierarchy });

@@ -48,6 +48,7 @@ export type {
   JwsAlgorithm,
   KeyEntry,
   KeysOption,
+  LoadedSubject,
   RefreshTokenClaims,
   RegisteredClaims,
   ReservedClaimName,

@@ -57,6 +57,24 @@ export type TokenSubject<Claims extends object = CustomClaims, Role extends stri
   role?: Role;
 } & Omit<Claims, ReservedClaimName>;
 
+/**
+ * What `loadSubject` answers for a subject that may keep its session: its roles
+ * and custom claims as they are now. `claims` is required when the instance's
+ * claims type has required claims.
+ */
+export type LoadedSubject<Claims extends object = CustomClaims, Role extends string = string> = {
+  /** The subject's current roles; absent: none. */
+  roles?: readonly Role[];
+} & (Partial<Record<never, never>> extends Omit<Claims, ReservedClaimName>
+  ? {
+      /** The subject's current custom claims; they replace the old token's. */
+      claims?: Omit<Claims, ReservedClaimName>;
+    }
+  : {
+      /** The subject's current custom claims; they replace the old token's. */
+      claims: Omit<Claims, ReservedClaimName>;
+    });
+
 /** The answer of `issueTokens` and `refresh`. */
 export interface TokenPair {
   /** The access token (a JWT with `typ: at+jwt`). */
@@ -154,7 +172,15 @@ export interface AuthOptions<Claims extends object = CustomClaims, Role extends 
   refreshFamilyTtl?: Duration;
   /** Clock skew tolerated on `exp`, `nbf`, `iat`. Default `'5s'`. */
   clockTolerance?: Duration;
-  /** How long after a rotation an immediate retry with the previous refresh token still succeeds. Default `0`. */
+  /**
+   * How long after a rotation a retry with the previous refresh token still
+   * succeeds (and replaces the live token); `0` turns it off. Default `'10s'`:
+   * one store timeout (`storeTimeoutMs`) plus a client's retry after a short
+   * backoff, so that a rotation the store committed after the timeout (the
+   * client got STORE_UNAVAILABLE and kept its token) is not taken for theft when
+   * the client retries. Keep it longer than `storeTimeoutMs`, and short: within
+   * it a stolen, just-rotated token can still be used once.
+   */
   refreshReuseGrace?: Duration;
   /** The expected access-token `typ`. Default `'at+jwt'`; a verify-only service may accept others, e.g. `['at+jwt', 'JWT']`. */
   accessTokenType?: string | readonly string[];
@@ -162,7 +188,13 @@ export interface AuthOptions<Claims extends object = CustomClaims, Role extends 
   maxTokenSize?: number;
   /** Where refresh state and revocations live. Default: a new `MemoryTokenStore`. */
   store?: TokenStore;
-  /** Abandon a store call after this many milliseconds (STORE_UNAVAILABLE). Default 5000. */
+  /**
+   * Abandon a store call after this many milliseconds (STORE_UNAVAILABLE).
+   * Default 1000: a store answers in about a millisecond, and a store call sits on
+   * every refresh (and every request with `checkRevocation`), so a store that
+   * hangs should fail requests within a second rather than hold each for long.
+   * Raise it for a slow store, and keep `refreshReuseGrace` longer than it.
+   */
   storeTimeoutMs?: number;
   /** Check access tokens against the store's revocations on every verify (one store read). Default `false`. */
   checkRevocation?: boolean;
@@ -198,6 +230,24 @@ export interface AuthOptions<Claims extends object = CustomClaims, Role extends 
   onEvent?: (event: AuthEvent) => void | Promise<void>;
   /** The clock, in milliseconds since the epoch. For tests. Default `Date.now`. */
   clock?: () => number;
+  /**
+   * Looks up a subject (by `sub`) at every `refresh`, so that the new pair
+   * carries its roles and claims as they are now: a demoted admin loses `admin`
+   * at the next refresh. Answer `null` when the subject may no longer sign in
+   * (deleted, disabled): the refresh fails with TOKEN_REVOKED and the family is
+   * revoked (an `onEvent` `revoke` with reason `subject-gone`). The subject is
+   * looked up before the refresh token is consumed; a lookup that throws, or
+   * answers anything else, fails closed with STORE_UNAVAILABLE (503) and
+   * consumes nothing. tokenward puts no timeout on it: give your database
+   * client one. Without it, a refresh copies the old token's roles and claims,
+   * so a change reaches tokens only at the next login (or `revokeSubject`).
+   */
+  loadSubject?: (
+    subject: string,
+  ) =>
+    | LoadedSubject<NoInfer<Claims>, NoInfer<Role>>
+    | null
+    | Promise<LoadedSubject<NoInfer<Claims>, NoInfer<Role>> | null>;
 }
 
 /** Options of `verifyToken`. */

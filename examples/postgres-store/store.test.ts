@@ -25,7 +25,10 @@ describe.skipIf(!postgresAvailable)('PostgresTokenStore (example)', () => {
     await server?.close();
   });
 
-  describeTokenStore('with the conformance kit', { create: () => new PostgresTokenStore(pool) });
+  describeTokenStore('with the conformance kit', {
+    create: () => new PostgresTokenStore(pool),
+    runner: { describe, it },
+  });
 
   it('migrates idempotently', async () => {
     await new PostgresTokenStore(pool).migrate();

@@ -81,6 +81,9 @@ export function createExampleAuth(options: ExampleOptions = {}): Auth<object, Ex
     accessTokenTtl: '15m',
     refreshTokenTtl: '7d',
     checkRevocation: true,
+    // The demo replays a spent refresh token at once to show reuse detection, so the
+    // grace window for a client's retry (default 10 s) is off here. Keep the default in an app.
+    refreshReuseGrace: 0,
     ...(options.store === undefined ? {} : { store: options.store }),
     ...(options.clock === undefined ? {} : { clock: options.clock }),
   });

@@ -1,7 +1,13 @@
 import type { AuthConfig } from '../config.js';
 import { AuthError } from '../errors.js';
 import { newTokenId } from '../lib/token-id.js';
-import { requireSigningKey, signAccessToken, signRefreshToken, tokenPair } from '../tokens/issue.js';
+import {
+  requireSigningKey,
+  signAccessToken,
+  signRefreshToken,
+  subjectClaims,
+  tokenPair,
+} from '../tokens/issue.js';
 import { checkStateless, refreshTokenRef } from '../tokens/verify-token.js';
 import type { TokenPair } from '../types.js';
 
@@ -11,16 +17,83 @@ function carriedClaims(claims: Record<string, unknown>): Record<string, unknown>
   return carried;
 }
 
+/** `loadSubject` failed or answered outside its contract: fail closed, like a store that did. */
+function subjectLookupFailed(reason: string, cause?: unknown): AuthError {
+  return new AuthError('STORE_UNAVAILABLE', 'the subject could not be loaded', {
+    cause: cause ?? new Error(reason),
+  });
+}
+
+/**
+ * The claims the next pair carries: with `loadSubject`, the subject's roles and
+ * claims as they are now (`null`: the subject is gone); without it, a copy of
+ * the presented token's. A lookup that throws, or answers anything but `null`
+ * or `{ roles?, claims? }` with valid claims, is STORE_UNAVAILABLE: never an
+ * issue on an unknown answer.
+ */
+async function nextClaims(
+  config: AuthConfig,
+  claims: Record<string, unknown>,
+): Promise<Record<string, unknown> | null> {
+  const loadSubject = config.loadSubject;
+  if (loadSubject === undefined) return carriedClaims(claims);
+  let loaded: unknown;
+  try {
+    loaded = await loadSubject(claims.sub as string);
+  } catch (error) {
+    throw subjectLookupFailed('loadSubject threw', error);
+  }
+  if (loaded === null) return null;
+  if (typeof loaded !== 'object' || loaded === undefined || Array.isArray(loaded)) {
+    throw subjectLookupFailed(`loadSubject must answer { roles?, claims? } or null, not ${String(loaded)}`);
+  }
+  const { roles, claims: custom, ...unknown } = loaded as { roles?: unknown; claims?: unknown };
+  const extra = Object.keys(unknown);
+  if (extra.length > 0) {
+    throw subjectLookupFailed(
+      `loadSubject answered unknown fields: ${extra.join(', ')} (put claims in "claims")`,
+    );
+  }
+  if (custom !== undefined && (typeof custom !== 'object' || custom === null || Array.isArray(custom))) {
+    throw subjectLookupFailed('loadSubject: claims must be an object');
+  }
+  for (const name of ['sub', 'roles', 'role']) {
+    if (custom !== undefined && Object.hasOwn(custom, name)) {
+      throw subjectLookupFailed(
+        `loadSubject: "${name}" is not a custom claim (the subject stays; give roles as "roles")`,
+      );
+    }
+  }
+  try {
+    return subjectClaims({ ...(custom as object | undefined), sub: claims.sub, roles });
+  } catch (error) {
+    // A reserved claim name or roles that are not strings: the app's bug, not the client's.
+    throw subjectLookupFailed('loadSubject answered invalid claims', error);
+  }
+}
+
 /**
  * Consumes a refresh token in one atomic store operation and returns a new pair
  * of the same family. A consumed token revokes its family (REFRESH_TOKEN_REUSED).
+ * With `loadSubject`, the subject is looked up first (before anything is consumed,
+ * so that a failed lookup leaves the token usable): the new pair carries its
+ * current roles and claims, and a subject that is gone ends the session.
  */
 export async function rotateRefreshToken(config: AuthConfig, refreshToken: unknown): Promise<TokenPair> {
   requireSigningKey(config);
   const claims = await checkStateless(config, refreshToken, 'refresh');
+  const next = await nextClaims(config, claims);
   const nowMs = config.clock();
-  const nextTokenId = newTokenId(nowMs);
   const ref = refreshTokenRef(claims, nowMs);
+  const event = { subject: ref.subject, familyId: ref.familyId };
+  if (next === null) {
+    await config.storeCall((store) =>
+      store.revokeFamily({ subject: ref.subject, familyId: ref.familyId, now: nowMs }),
+    );
+    config.emit({ ...event, type: 'revoke', reason: 'subject-gone' });
+    throw new AuthError('TOKEN_REVOKED', 'the subject no longer exists or may not sign in');
+  }
+  const nextTokenId = newTokenId(nowMs);
   const result = await config.storeCall((store) =>
     store.rotateRefreshToken({
       ...ref,
@@ -29,7 +102,6 @@ export async function rotateRefreshToken(config: AuthConfig, refreshToken: unkno
       reuseGraceMs: config.reuseGraceMs,
     }),
   );
-  const event = { subject: ref.subject, familyId: ref.familyId };
   switch (result.status) {
     case 'rotated':
       break;
@@ -47,10 +119,9 @@ export async function rotateRefreshToken(config: AuthConfig, refreshToken: unkno
         throw new AuthError('TOKEN_EXPIRED', 'the refresh token has expired');
       throw new AuthError('TOKEN_REVOKED', 'the refresh token has been revoked');
   }
-  const carried = carriedClaims(claims);
   const [accessToken, refresh] = await Promise.all([
-    signAccessToken(config, carried, nowMs),
-    signRefreshToken(config, carried, {
+    signAccessToken(config, next, nowMs),
+    signRefreshToken(config, next, {
       tokenId: nextTokenId,
       familyId: ref.familyId,
       issuedAtMs: nowMs,

@@ -3,6 +3,7 @@
  * @packageDocumentation
  */
 
+import { AuthError } from '../errors.js';
 import type {
   AccessTokenRef,
   NewRefreshFamily,
@@ -29,9 +30,19 @@ export interface MemoryTokenStoreOptions {
    * they are next looked up or when the store is full). Default 60 000.
    */
   sweepIntervalMs?: number;
+  /**
+   * The most families and access-token denials one subject may hold, so that one
+   * account cannot fill the store for everyone. Default 1000. At the cap, a new
+   * family (a login) makes the store forget the subject's oldest family (that
+   * session ends: its refresh token is refused), and a new access-token denial
+   * becomes a revocation of the whole subject (every token of the subject issued
+   * until then is revoked, in one record). Neither ever makes a revoked token valid.
+   */
+  maxEntriesPerSubject?: number;
 }
 
 interface FamilyRecord {
+  subject: string;
   liveTokenId: string;
   /** The live token's expiry, which is also when the whole record may go. */
   expiresAt: number;
@@ -46,8 +57,33 @@ interface SubjectRevocation {
   expiresAt: number;
 }
 
+interface AccessTokenDenial {
+  subject: string;
+  expiresAt: number;
+}
+
+/**
+ * What one subject holds: its family keys, oldest first, and how many access-token
+ * denials. An array and a count rather than sets: most subjects hold one or two
+ * records, and this index must cost little next to the records themselves.
+ */
+interface SubjectRecords {
+  families: string[];
+  denials: number;
+}
+
+/** A subject's entry in the index: the key of its only family (the usual case, and the cheapest), or its records. */
+type SubjectEntry = string | SubjectRecords;
+
 const DEFAULT_MAX_ENTRIES = 100_000;
 const DEFAULT_SWEEP_INTERVAL_MS = 60_000;
+const DEFAULT_MAX_ENTRIES_PER_SUBJECT = 1000;
+/**
+ * The least time, by the callers' clock, between two sweeps a full store runs to
+ * make room. Each is a pass over every record: unlimited, a flood of writes into
+ * a full store would run one per write and stall the process.
+ */
+const FULL_SWEEP_MIN_INTERVAL_MS = 1000;
 
 let warnedAboutProduction = false;
 
@@ -65,15 +101,23 @@ let warnedAboutProduction = false;
  * the store is full.
  *
  * When full (`maxEntries`) and nothing has expired, an operation that must add
- * a record throws instead: tokenward answers `STORE_UNAVAILABLE` and fails
- * closed. The store never makes room by dropping a record, since dropping a
- * revocation would make a revoked token valid again.
+ * a family or an access-token denial throws instead: tokenward answers
+ * `STORE_UNAVAILABLE` and fails closed. The store never makes room by dropping
+ * a revocation, since that would make a revoked token valid again. A subject
+ * revocation (`revokeSubject`) is recorded even in a full store: there is at
+ * most one per subject, and refusing it would keep a leaked session alive.
+ * A full store sweeps at most once a second (by the callers' clock) to make room.
+ *
+ * One subject holds at most `maxEntriesPerSubject` families and denials; see
+ * {@link MemoryTokenStoreOptions.maxEntriesPerSubject} for what happens at the cap.
  */
 export class MemoryTokenStore implements TokenStore {
   readonly #maxEntries: number;
+  readonly #maxEntriesPerSubject: number;
   readonly #families = new Map<string, FamilyRecord>();
   readonly #subjectRevocations = new Map<string, SubjectRevocation>();
-  readonly #deniedAccessTokens = new Map<string, number>();
+  readonly #deniedAccessTokens = new Map<string, AccessTokenDenial>();
+  readonly #bySubject = new Map<string, SubjectEntry>();
   readonly #sweepTimer: ReturnType<typeof setInterval> | undefined;
   /** The latest `now` a caller passed, and the wall-clock time it was seen at. */
   #latestCallerNow = Number.NEGATIVE_INFINITY;
@@ -82,15 +126,20 @@ export class MemoryTokenStore implements TokenStore {
 
   /** Creates an empty store. */
   constructor(options: MemoryTokenStoreOptions = {}) {
-    const maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
-    if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) {
-      throw new RangeError('MemoryTokenStore: maxEntries must be a positive integer');
-    }
+    const maxEntries = positiveInteger(options.maxEntries ?? DEFAULT_MAX_ENTRIES, 'maxEntries');
+    const maxEntriesPerSubject = positiveInteger(
+      options.maxEntriesPerSubject ?? DEFAULT_MAX_ENTRIES_PER_SUBJECT,
+      'maxEntriesPerSubject',
+    );
     const sweepIntervalMs = options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS;
-    if (!Number.isFinite(sweepIntervalMs) || sweepIntervalMs < 0) {
-      throw new RangeError('MemoryTokenStore: sweepIntervalMs must be a non-negative number');
+    if (typeof sweepIntervalMs !== 'number' || !Number.isFinite(sweepIntervalMs) || sweepIntervalMs < 0) {
+      throw new AuthError(
+        'CONFIG_INVALID',
+        'MemoryTokenStore: sweepIntervalMs must be a non-negative number',
+      );
     }
     this.#maxEntries = maxEntries;
+    this.#maxEntriesPerSubject = maxEntriesPerSubject;
     if (sweepIntervalMs > 0) {
       this.#sweepTimer = setInterval(() => this.#sweepOnTimer(), sweepIntervalMs);
       this.#sweepTimer.unref();
@@ -115,7 +164,7 @@ export class MemoryTokenStore implements TokenStore {
     let removed = 0;
     for (const [key, family] of this.#families) {
       if (family.expiresAt <= now) {
-        this.#families.delete(key);
+        this.#deleteFamily(key, family.subject);
         removed++;
       }
     }
@@ -125,9 +174,9 @@ export class MemoryTokenStore implements TokenStore {
         removed++;
       }
     }
-    for (const [key, expiresAt] of this.#deniedAccessTokens) {
-      if (expiresAt <= now) {
-        this.#deniedAccessTokens.delete(key);
+    for (const [key, denial] of this.#deniedAccessTokens) {
+      if (denial.expiresAt <= now) {
+        this.#deleteDenial(key, denial.subject);
         removed++;
       }
     }
@@ -143,12 +192,17 @@ export class MemoryTokenStore implements TokenStore {
     this.#observe(family.now);
     requireFiniteTime(family.expiresAt, 'expiresAt');
     const key = recordKey(family.subject, family.familyId);
+    const existing = this.#families.get(key);
     if (family.expiresAt <= family.now) {
-      this.#families.delete(key);
+      if (existing !== undefined) this.#deleteFamily(key, existing.subject);
       return;
     }
-    if (!this.#families.has(key)) this.#makeRoom(family.now);
+    if (existing === undefined) {
+      this.#makeRoomForSubject(family.subject, family.now);
+      this.#makeRoom(family.now);
+    }
     this.#families.set(key, {
+      subject: family.subject,
       liveTokenId: family.tokenId,
       expiresAt: family.expiresAt,
       absoluteExpiresAt: family.absoluteExpiresAt,
@@ -156,6 +210,8 @@ export class MemoryTokenStore implements TokenStore {
       rotatedAt: family.now,
       revoked: false,
     });
+    if (this.#bySubject.has(family.subject)) this.#recordsOf(family.subject).families.push(key);
+    else this.#bySubject.set(family.subject, key);
   }
 
   async rotateRefreshToken(input: RotateRefreshTokenInput): Promise<RotateRefreshTokenResult> {
@@ -185,7 +241,7 @@ export class MemoryTokenStore implements TokenStore {
     }
     family.liveTokenId = input.nextTokenId;
     family.expiresAt = expiresAt;
-    if (expiresAt <= input.now) this.#families.delete(recordKey(input.subject, input.familyId));
+    if (expiresAt <= input.now) this.#deleteFamily(recordKey(input.subject, input.familyId), input.subject);
     return { status: 'rotated', expiresAt };
   }
 
@@ -209,23 +265,28 @@ export class MemoryTokenStore implements TokenStore {
     requireFiniteTime(token.expiresAt, 'expiresAt');
     const key = recordKey(token.subject, token.tokenId);
     const existing = this.#deniedAccessTokens.get(key);
-    if (existing !== undefined && existing > token.now) {
-      if (token.expiresAt > existing) this.#deniedAccessTokens.set(key, token.expiresAt);
+    if (existing !== undefined && existing.expiresAt > token.now) {
+      if (token.expiresAt > existing.expiresAt) existing.expiresAt = token.expiresAt;
       return;
     }
-    this.#deniedAccessTokens.delete(key);
+    if (existing !== undefined) this.#deleteDenial(key, existing.subject);
     if (token.expiresAt <= token.now) return;
+    if (this.#atSubjectCap(token.subject)) {
+      this.#revokeWholeSubject(token.subject, token.now, token.expiresAt);
+      return;
+    }
     this.#makeRoom(token.now);
-    this.#deniedAccessTokens.set(key, token.expiresAt);
+    this.#deniedAccessTokens.set(key, { subject: token.subject, expiresAt: token.expiresAt });
+    this.#recordsOf(token.subject).denials++;
   }
 
   async isAccessTokenRevoked(token: AccessTokenRef): Promise<boolean> {
     this.#observe(token.now);
     const key = recordKey(token.subject, token.tokenId);
-    const deniedUntil = this.#deniedAccessTokens.get(key);
-    if (deniedUntil !== undefined) {
-      if (deniedUntil > token.now) return true;
-      this.#deniedAccessTokens.delete(key);
+    const denial = this.#deniedAccessTokens.get(key);
+    if (denial !== undefined) {
+      if (denial.expiresAt > token.now) return true;
+      this.#deleteDenial(key, denial.subject);
     }
     return this.#subjectRevokedFor(token.subject, token.issuedAt, token.now);
   }
@@ -234,16 +295,48 @@ export class MemoryTokenStore implements TokenStore {
     this.#observe(input.now);
     requireFiniteTime(input.revokedAt, 'revokedAt');
     requireFiniteTime(input.expiresAt, 'expiresAt');
-    const existing = this.#liveSubjectRevocation(input.subject, input.now);
+    // Never refused for lack of room: see the class documentation.
+    this.#upsertSubjectRevocation(input.subject, input.revokedAt, input.expiresAt, input.now);
+  }
+
+  #upsertSubjectRevocation(subject: string, revokedAt: number, expiresAt: number, now: number): void {
+    const existing = this.#liveSubjectRevocation(subject, now);
     if (existing !== undefined) {
       // Never move backwards: a later call may only extend what is revoked.
-      existing.revokedAt = Math.max(existing.revokedAt, input.revokedAt);
-      existing.expiresAt = Math.max(existing.expiresAt, input.expiresAt);
+      existing.revokedAt = Math.max(existing.revokedAt, revokedAt);
+      existing.expiresAt = Math.max(existing.expiresAt, expiresAt);
       return;
     }
-    if (input.expiresAt <= input.now) return;
-    this.#makeRoom(input.now);
-    this.#subjectRevocations.set(input.subject, { revokedAt: input.revokedAt, expiresAt: input.expiresAt });
+    if (expiresAt <= now) return;
+    this.#subjectRevocations.set(subject, { revokedAt, expiresAt });
+  }
+
+  /**
+   * What an access-token denial becomes at the subject's cap: one subject
+   * revocation covering every token of the subject issued until `now` (the
+   * denied one included), kept as long as the longest of the subject's records,
+   * which it replaces. It revokes more than was asked, never less.
+   */
+  #revokeWholeSubject(subject: string, now: number, expiresAt: number): void {
+    let longest = expiresAt;
+    const records = this.#recordsOf(subject);
+    for (const key of records.families) longest = Math.max(longest, this.#families.get(key)?.expiresAt ?? 0);
+    // The denials are found by a pass over all of them: it runs once per
+    // `maxEntriesPerSubject` denials of one subject, since the subject then starts again from none.
+    const denials: string[] = [];
+    for (const [key, denial] of this.#deniedAccessTokens) {
+      if (denial.subject !== subject) continue;
+      denials.push(key);
+      longest = Math.max(longest, denial.expiresAt);
+    }
+    // `now + 1`: a token issued in this very millisecond is covered too.
+    this.#upsertSubjectRevocation(subject, now + 1, longest, now);
+    // Every family and denial of the subject is now covered by the revocation, for
+    // at least as long as it would have lived: forgetting them changes no answer
+    // but "revoked" into "unknown", which is refused just the same.
+    for (const key of records.families) this.#families.delete(key);
+    for (const key of denials) this.#deniedAccessTokens.delete(key);
+    this.#bySubject.delete(subject);
   }
 
   #liveFamily(subject: string, familyId: string, now: number): FamilyRecord | undefined {
@@ -251,7 +344,7 @@ export class MemoryTokenStore implements TokenStore {
     const family = this.#families.get(key);
     if (family === undefined) return undefined;
     if (family.expiresAt <= now) {
-      this.#families.delete(key);
+      this.#deleteFamily(key, family.subject);
       return undefined;
     }
     return family;
@@ -272,11 +365,77 @@ export class MemoryTokenStore implements TokenStore {
     return revocation !== undefined && issuedAt < revocation.revokedAt;
   }
 
-  /** Ensures one more record fits, sweeping first; throws when the store stays full. */
+  /** The subject's records, turning a lone family key into records. */
+  #recordsOf(subject: string): SubjectRecords {
+    const entry = this.#bySubject.get(subject);
+    if (entry !== undefined && typeof entry !== 'string') return entry;
+    const records: SubjectRecords = { families: entry === undefined ? [] : [entry], denials: 0 };
+    this.#bySubject.set(subject, records);
+    return records;
+  }
+
+  #atSubjectCap(subject: string): boolean {
+    const entry = this.#bySubject.get(subject);
+    if (entry === undefined) return false;
+    const count = typeof entry === 'string' ? 1 : entry.families.length + entry.denials;
+    return count >= this.#maxEntriesPerSubject;
+  }
+
+  #deleteFamily(key: string, subject: string): void {
+    if (!this.#families.delete(key)) return;
+    const entry = this.#bySubject.get(subject);
+    if (entry === undefined) return;
+    if (typeof entry === 'string') {
+      if (entry === key) this.#bySubject.delete(subject);
+      return;
+    }
+    // At most `maxEntriesPerSubject` keys to look through, usually one.
+    const index = entry.families.indexOf(key);
+    if (index !== -1) entry.families.splice(index, 1);
+    this.#forgetIfEmpty(subject, entry);
+  }
+
+  #deleteDenial(key: string, subject: string): void {
+    if (!this.#deniedAccessTokens.delete(key)) return;
+    const entry = this.#bySubject.get(subject);
+    if (entry === undefined || typeof entry === 'string') return;
+    entry.denials--;
+    this.#forgetIfEmpty(subject, entry);
+  }
+
+  #forgetIfEmpty(subject: string, records: SubjectRecords): void {
+    if (records.families.length === 0 && records.denials <= 0) this.#bySubject.delete(subject);
+  }
+
+  /**
+   * Keeps a subject under its cap before it gains a family: the subject's oldest
+   * family goes (its session ends; an unknown family is refused, so nothing
+   * becomes valid). A subject whose records are all denials cannot log in until
+   * some expire: the store throws.
+   */
+  #makeRoomForSubject(subject: string, now: number): void {
+    if (!this.#atSubjectCap(subject)) return;
+    const oldest = this.#recordsOf(subject).families[0];
+    if (oldest !== undefined) {
+      this.#deleteFamily(oldest, subject);
+      return;
+    }
+    // Every record is a denial: some may have expired. The sweep that finds them is
+    // rate-limited like a full store's.
+    if (now >= this.#lastFullSweepNow + FULL_SWEEP_MIN_INTERVAL_MS) this.sweep(now);
+    if (this.#atSubjectCap(subject)) {
+      throw new Error(
+        `MemoryTokenStore: this subject already holds ${this.#maxEntriesPerSubject} unexpired records (maxEntriesPerSubject)`,
+      );
+    }
+  }
+
+  /** Ensures one more record fits, sweeping first (at most once a second); throws when the store stays full. */
   #makeRoom(now: number): void {
     if (this.size < this.#maxEntries) return;
-    // Nothing new can have expired since a full sweep at the same or a later time.
-    if (now > this.#lastFullSweepNow) this.sweep(now);
+    // Nothing new can have expired since a full sweep at the same or a later time,
+    // and a flood of writes must not buy one O(size) pass per write.
+    if (now >= this.#lastFullSweepNow + FULL_SWEEP_MIN_INTERVAL_MS) this.sweep(now);
     if (this.size >= this.#maxEntries) {
       throw new Error(
         `MemoryTokenStore is full (${this.#maxEntries} unexpired records); raise maxEntries or use a shared store`,
@@ -302,6 +461,13 @@ export class MemoryTokenStore implements TokenStore {
 /** A map key for an id scoped to a subject; the length prefix keeps ("ab","c") and ("a","bc") apart. */
 function recordKey(subject: string, id: string): string {
   return `${subject.length}:${subject}:${id}`;
+}
+
+function positiveInteger(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+    throw new AuthError('CONFIG_INVALID', `MemoryTokenStore: ${name} must be a positive integer`);
+  }
+  return value;
 }
 
 function requireFiniteTime(value: number, name: string): void {

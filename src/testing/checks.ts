@@ -5,6 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { contractCheckedStore, StoreAnswerError } from '../stores/store-answers.js';
 import type {
   RefreshTokenState,
   RotateRefreshTokenInput,
@@ -189,10 +190,27 @@ async function warmUp(store: TokenStore, ctx: CheckContext, family: FamilyFixtur
   await Promise.all(Array.from({ length: CONCURRENT_ROTATIONS }, () => stateOf(store, ctx, family)));
 }
 
+/**
+ * A check whose store answers are held to the contract first: an answer outside
+ * it (an unknown status, a missing expiry, `undefined` for a boolean) fails the
+ * check with a message that names the method and the answer, the same rule that
+ * makes tokenward answer STORE_UNAVAILABLE to it.
+ */
 function check(name: string, body: (store: TokenStore, ctx: CheckContext) => Promise<void>): TokenStoreCheck {
   return Object.freeze({
     name,
-    run: (store: TokenStore, context: CheckContext = createCheckContext()) => body(store, context),
+    async run(store: TokenStore, context: CheckContext = createCheckContext()) {
+      try {
+        await body(contractCheckedStore(store), context);
+      } catch (error) {
+        if (error instanceof StoreAnswerError) {
+          throw new assert.AssertionError({
+            message: `${error.message} (tokenward refuses it: STORE_UNAVAILABLE)`,
+          });
+        }
+        throw error;
+      }
+    },
   });
 }
 
@@ -576,6 +594,77 @@ export const tokenStoreChecks: readonly TokenStoreCheck[] = Object.freeze([
       );
     }
     for (const family of others) await rotateLive(store, ctx, family);
+  }),
+
+  check('one family id under two subjects is two families', async (store, ctx) => {
+    const familyId = ctx.uniqueId('fam');
+    const alice = await createFamily(store, ctx, { subject: ctx.uniqueId('alice'), familyId });
+    const bob = await createFamily(store, ctx, { subject: ctx.uniqueId('bob'), familyId });
+    const keyed = 'records are keyed by (subject, family id), not by the id alone';
+    await expectState(
+      store,
+      ctx,
+      alice,
+      'active',
+      `a family stays active when another subject records its id: ${keyed}`,
+    );
+    await expectState(
+      store,
+      ctx,
+      bob,
+      'active',
+      `the second subject's family with the same id is active: ${keyed}`,
+    );
+    const aliceNext = await rotateLive(store, ctx, alice);
+    await expectState(store, ctx, bob, 'active', "rotating one subject's family leaves the other's alone");
+    const aliceReuse = await store.rotateRefreshToken(rotationInput(alice, ctx));
+    assert.deepEqual(aliceReuse, { status: 'reused' }, 'a consumed token of the first subject is reuse');
+    await expectState(store, ctx, aliceNext, 'revoked', "the reuse revokes the first subject's family");
+    await expectState(store, ctx, bob, 'active', "a reuse under one subject never revokes another's family");
+    const bobNext = await rotateLive(store, ctx, bob);
+    await store.revokeFamily({ subject: bob.subject, familyId, now: ctx.clock.now() });
+    await expectState(store, ctx, bobNext, 'revoked', 'revokeFamily revokes the family of its subject');
+  }),
+
+  check("revoking one subject leaves another subject's tokens alone", async (store, ctx) => {
+    const familyId = ctx.uniqueId('fam');
+    const tokenId = ctx.uniqueId('at');
+    const alice = await createFamily(store, ctx, { subject: ctx.uniqueId('alice'), familyId });
+    const bob = await createFamily(store, ctx, { subject: ctx.uniqueId('bob'), familyId });
+    const issuedAt = ctx.clock.now();
+    ctx.clock.advance(SECOND);
+    await revokeSubject(store, ctx, alice.subject, ctx.clock.now());
+    await expectState(store, ctx, alice, 'revoked', "the revoked subject's family is revoked");
+    assert.equal(
+      await accessRevoked(store, ctx, alice.subject, tokenId, issuedAt),
+      true,
+      "the revoked subject's access token is revoked",
+    );
+    await expectState(store, ctx, bob, 'active', "another subject's family with the same id stays active");
+    assert.equal(
+      await accessRevoked(store, ctx, bob.subject, tokenId, issuedAt),
+      false,
+      "another subject's access token with the same id and time stays valid",
+    );
+    await rotateLive(store, ctx, bob);
+  }),
+
+  check('an access-token denial applies to its subject only', async (store, ctx) => {
+    const tokenId = ctx.uniqueId('at');
+    const alice = ctx.uniqueId('alice');
+    const bob = ctx.uniqueId('bob');
+    const issuedAt = ctx.clock.now();
+    await store.revokeAccessToken({ subject: alice, tokenId, expiresAt: issuedAt + HOUR, now: issuedAt });
+    assert.equal(
+      await accessRevoked(store, ctx, alice, tokenId, issuedAt),
+      true,
+      'the denied token is revoked',
+    );
+    assert.equal(
+      await accessRevoked(store, ctx, bob, tokenId, issuedAt),
+      false,
+      'the same jti under another subject is not denied: denials are keyed by (subject, jti), not by the jti alone',
+    );
   }),
 
   check(

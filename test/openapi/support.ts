@@ -39,7 +39,14 @@ export interface Fixtures {
 }
 
 export async function createFixtures(): Promise<Fixtures> {
-  const options = { keys: SECRET, issuer: 'https://openapi.test', audience: 'api', checkRevocation: true };
+  // A spent refresh token is replayed at once to document reuse: no grace window here.
+  const options = {
+    keys: SECRET,
+    issuer: 'https://openapi.test',
+    audience: 'api',
+    checkRevocation: true,
+    refreshReuseGrace: 0,
+  };
   const users = new Map<string, TestUser>([
     [
       'alice',

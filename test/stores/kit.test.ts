@@ -4,8 +4,15 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { MemoryTokenStore } from '../../src/stores/memory.js';
 import type { TokenStore } from '../../src/stores/token-store.js';
-import { CONCURRENT_ROTATIONS, tokenStoreChecks } from '../../src/testing/index.js';
-import { NeverExpiringStore, OwnClockStore, ReadThenWriteStore } from '../support/broken-stores.js';
+import { CONCURRENT_ROTATIONS, describeTokenStore, tokenStoreChecks } from '../../src/testing/index.js';
+import {
+  IdOnlyStore,
+  NeverExpiringStore,
+  type Nonsense,
+  NonsenseStore,
+  OwnClockStore,
+  ReadThenWriteStore,
+} from '../support/broken-stores.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -57,7 +64,10 @@ describe('the conformance kit', () => {
       () => new NeverExpiringStore(new MemoryTokenStore({ sweepIntervalMs: 0 })),
     );
     for (const name of expiryChecks) expect(failed.has(name), name).toBe(true);
-    expect(failed.has(concurrencyCheck)).toBe(false);
+    // Its rotations answer an expiry later than the one asked for: outside the contract.
+    expect(failed.get(concurrencyCheck)).toMatch(
+      /rotateRefreshToken answered .* no later than nextExpiresAt/,
+    );
   });
 
   it('fails a store that judges expiry by its own clock instead of the given one', async () => {
@@ -66,10 +76,49 @@ describe('the conformance kit', () => {
     expect(failed.has('a denied access token is revoked until it expires')).toBe(true);
   });
 
+  it('fails a store that keys records by id alone, ignoring the subject', async () => {
+    const failed = await failedChecks(() => new IdOnlyStore(new MemoryTokenStore({ sweepIntervalMs: 0 })));
+    // Every other check uses distinct ids, so it passes them all: only the new ones catch it.
+    expect([...failed.keys()].sort()).toEqual(
+      [
+        'one family id under two subjects is two families',
+        'an access-token denial applies to its subject only',
+      ].sort(),
+    );
+    expect(failed.get('one family id under two subjects is two families')).toMatch(
+      /keyed by \(subject, family id\)/,
+    );
+    expect(failed.get('an access-token denial applies to its subject only')).toMatch(
+      /keyed by \(subject, jti\)/,
+    );
+  });
+
+  const nonsense: Array<[Nonsense, RegExp]> = [
+    ['rotated-without-expiry', /rotateRefreshToken answered \{"status":"rotated"\}.*finite expiresAt/],
+    ['rotated-with-nan-expiry', /rotateRefreshToken answered .*"NaN".*finite expiresAt/],
+    ['rotated-with-infinite-expiry', /rotateRefreshToken answered .*"Infinity".*finite expiresAt/],
+    ['unknown-status', /rotateRefreshToken answered \{"status":"ok"\}.*status must be/],
+    ['unknown-state', /getRefreshTokenState answered "valid".*the state must be/],
+    ['revoked-undefined', /isAccessTokenRevoked answered undefined.*true or false/],
+    ['revoked-as-string', /isAccessTokenRevoked answered "(true|false)".*true or false/],
+  ];
+  for (const [kind, message] of nonsense) {
+    it(`fails a store that answers outside the contract (${kind}) and says what it answered`, async () => {
+      const failed = await failedChecks(
+        () => new NonsenseStore(new MemoryTokenStore({ sweepIntervalMs: 0 }), kind),
+      );
+      expect(failed.size).toBeGreaterThan(0);
+      for (const [name, text] of failed) {
+        expect(text, name).toMatch(message);
+        expect(text, name).toContain('STORE_UNAVAILABLE');
+      }
+    });
+  }
+
   describe('under node:test', () => {
     const fixture = fileURLToPath(new URL('./fixtures/node-test-usage.mjs', import.meta.url));
 
-    async function runNodeTest(kitStore: string, usage: 'describe' | 'checks' = 'describe') {
+    async function runNodeTest(kitStore: string, usage: 'describe' | 'checks' = 'describe', kitSkip = '') {
       try {
         const { stdout } = await execFileAsync(
           process.execPath,
@@ -82,6 +131,7 @@ describe('the conformance kit', () => {
               ),
               KIT_STORE: kitStore,
               KIT_USAGE: usage,
+              KIT_SKIP: kitSkip,
             },
             timeout: 60_000,
           },
@@ -102,11 +152,70 @@ describe('the conformance kit', () => {
       });
     }
 
+    it('reports an opted-out check as skipped, with its reason', async () => {
+      const skipped = tokenStoreChecks[0]!.name;
+      const { code, stdout } = await runNodeTest('memory', 'describe', skipped);
+      expect(stdout).toContain(`# pass ${tokenStoreChecks.length - 1}`);
+      expect(stdout).toContain('# skipped 1');
+      expect(stdout).toMatch(/# SKIP opted out in the fixture/);
+      expect(code).toBe(0);
+    });
+
     it('fails the run for a broken store', async () => {
       const { code, stdout } = await runNodeTest('never-expiring');
       expect(code).not.toBe(0);
       expect(stdout).toMatch(/# fail [1-9]/);
       expect(stdout).toContain('not ok');
     });
+  });
+});
+
+describe('describeTokenStore', () => {
+  /** A runner that records what the kit declares instead of running it. */
+  function recordingRunner(withSkip: boolean) {
+    const declared: Array<{ name: string; skipped: boolean }> = [];
+    const it = (name: string) => void declared.push({ name, skipped: false });
+    if (withSkip) it.skip = (name: string) => void declared.push({ name, skipped: true });
+    return { declared, runner: { describe: (_name: string, body: () => void) => body(), it } };
+  }
+  const create = () => new MemoryTokenStore({ sweepIntervalMs: 0 });
+  const firstCheck = tokenStoreChecks[0]!.name;
+
+  it('declares one test per check in the runner it is given', () => {
+    const { declared, runner } = recordingRunner(true);
+    describeTokenStore('given runner', { create, runner });
+    expect(declared.map((d) => d.name)).toEqual(tokenStoreChecks.map((check) => check.name));
+  });
+
+  it('reports an opted-out check as skipped, with its reason, through it.skip', () => {
+    const { declared, runner } = recordingRunner(true);
+    describeTokenStore('opt-out', { create, runner, skip: { [firstCheck]: 'no expiry in this backend' } });
+    expect(declared).toHaveLength(tokenStoreChecks.length);
+    expect(declared[0]).toEqual({
+      name: `${firstCheck} (skipped: no expiry in this backend)`,
+      skipped: true,
+    });
+    expect(declared.filter((d) => d.skipped)).toHaveLength(1);
+  });
+
+  it('without it.skip, still lists an opted-out check by a title that says it was not run', () => {
+    const { declared, runner } = recordingRunner(false);
+    describeTokenStore('opt-out', { create, runner, skip: { [firstCheck]: 'reason' } });
+    expect(declared[0]?.name).toMatch(/\(skipped: reason\) \[not run: reason\]$/);
+  });
+
+  it('refuses an opt-out of a check that does not exist, or without a reason', () => {
+    const { runner } = recordingRunner(true);
+    expect(() => describeTokenStore('x', { create, runner, skip: { 'no such check': 'r' } })).toThrow(
+      /names no check/,
+    );
+    expect(() => describeTokenStore('x', { create, runner, skip: { [firstCheck]: ' ' } })).toThrow(
+      /needs a reason/,
+    );
+  });
+
+  it('under vitest without globals and without a runner, says what to pass instead of guessing', () => {
+    expect(process.env.VITEST).toBeDefined();
+    expect(() => describeTokenStore('x', { create })).toThrow(/runner: \{ describe, it \}/);
   });
 });

@@ -1,10 +1,12 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { AuthError } from '../../src/errors.js';
 import { MemoryTokenStore } from '../../src/stores/memory.js';
 import { describeTokenStore } from '../../src/testing/index.js';
 
 describeTokenStore('MemoryTokenStore', {
   create: () => new MemoryTokenStore(),
   cleanup: (store) => store.close(),
+  runner: { describe, it },
 });
 
 const T0 = 1_900_000_000_000;
@@ -88,6 +90,109 @@ describe('MemoryTokenStore specifics', () => {
     expect(store.size).toBe(3);
   });
 
+  it('a full store sweeps at most once a second of the callers clock, not once per write', async () => {
+    const store = new MemoryTokenStore({ maxEntries: 100, sweepIntervalMs: 0 });
+    for (let i = 0; i < 100; i++) await store.createFamily(family(i, T0, 60_000));
+    const sweep = vi.spyOn(store, 'sweep');
+    for (let i = 0; i < 500; i++) {
+      await expect(store.createFamily(family(1000 + i, T0 + i))).rejects.toThrow(/full/);
+    }
+    expect(sweep).toHaveBeenCalledTimes(1);
+    await expect(store.createFamily(family(2000, T0 + 1000))).rejects.toThrow(/full/);
+    expect(sweep).toHaveBeenCalledTimes(2);
+  });
+
+  it('one subject at its cap: a new denial revokes the whole subject in one record', async () => {
+    const store = new MemoryTokenStore({ sweepIntervalMs: 0, maxEntriesPerSubject: 5 });
+    await store.createFamily({ ...family(1, T0, 100_000), subject: 'm' });
+    const deny = (i: number, now: number) =>
+      store.revokeAccessToken({ subject: 'm', tokenId: `at-${i}`, expiresAt: now + 10_000, now });
+    for (let i = 0; i < 4; i++) await deny(i, T0);
+    expect(store.size).toBe(5);
+    await deny(4, T0 + 10);
+    // The family and the denials are replaced by one subject revocation.
+    expect(store.size).toBe(1);
+    for (let i = 0; i < 5; i++) {
+      expect(
+        await store.isAccessTokenRevoked({ subject: 'm', tokenId: `at-${i}`, issuedAt: T0, now: T0 + 9000 }),
+      ).toBe(true);
+    }
+    // It lasts as long as the family would have: its refresh token stays refused.
+    const state = (now: number) =>
+      store.getRefreshTokenState({ subject: 'm', familyId: 'fam-1', tokenId: 'rt-1', issuedAt: T0, now });
+    expect(await state(T0 + 99_999)).not.toBe('active');
+    expect(
+      await store.rotateRefreshToken({
+        subject: 'm',
+        familyId: 'fam-1',
+        tokenId: 'rt-1',
+        issuedAt: T0,
+        now: T0 + 99_999,
+        nextTokenId: 'rt-2',
+        nextExpiresAt: T0 + 200_000,
+        reuseGraceMs: 0,
+      }),
+    ).toEqual({ status: 'revoked' });
+    // A token issued after it is not covered; other subjects never were.
+    expect(
+      await store.isAccessTokenRevoked({ subject: 'm', tokenId: 'new', issuedAt: T0 + 11, now: T0 + 12 }),
+    ).toBe(false);
+    await store.revokeAccessToken({ subject: 'other', tokenId: 'x', expiresAt: T0 + 1000, now: T0 });
+    expect(await store.isAccessTokenRevoked({ subject: 'other', tokenId: 'y', issuedAt: T0, now: T0 })).toBe(
+      false,
+    );
+  });
+
+  it('one subject at its cap: a new family forgets its oldest; a subject of denials only is refused', async () => {
+    const store = new MemoryTokenStore({ sweepIntervalMs: 0, maxEntriesPerSubject: 3 });
+    for (let i = 0; i < 5; i++) await store.createFamily({ ...family(i, T0 + i, 100_000), subject: 'm' });
+    expect(store.size).toBe(3);
+    const state = (i: number) =>
+      store.getRefreshTokenState({
+        subject: 'm',
+        familyId: `fam-${i}`,
+        tokenId: `rt-${i}`,
+        issuedAt: T0,
+        now: T0 + 10,
+      });
+    expect([await state(0), await state(1), await state(2), await state(3), await state(4)]).toEqual([
+      'unknown',
+      'unknown',
+      'active',
+      'active',
+      'active',
+    ]);
+    for (let i = 0; i < 3; i++)
+      await store.revokeAccessToken({ subject: 'd', tokenId: `at-${i}`, expiresAt: T0 + 1000, now: T0 });
+    await expect(store.createFamily({ ...family(9, T0), subject: 'd' })).rejects.toThrow(
+      /maxEntriesPerSubject/,
+    );
+    // Once those denials have expired, the subject logs in again.
+    await store.createFamily({ ...family(9, T0 + 1000), subject: 'd' });
+  });
+
+  it('counts a subject again from what is left after records expire', async () => {
+    const store = new MemoryTokenStore({ sweepIntervalMs: 0, maxEntriesPerSubject: 3 });
+    const state = (i: number, now: number) =>
+      store.getRefreshTokenState({
+        subject: 'm',
+        familyId: `fam-${i}`,
+        tokenId: `rt-${i}`,
+        issuedAt: T0,
+        now,
+      });
+    for (let i = 0; i < 3; i++) await store.createFamily({ ...family(i, T0, 1000), subject: 'm' });
+    expect(store.sweep(T0 + 1000)).toBe(3);
+    for (let i = 3; i < 6; i++) await store.createFamily({ ...family(i, T0 + 1000, 1000), subject: 'm' });
+    // Three new families fit without forgetting one another.
+    for (let i = 3; i < 6; i++) expect(await state(i, T0 + 1001)).toBe('active');
+    // Lazy removal counts too: the family looked up after its expiry frees its place.
+    expect(await state(3, T0 + 2000)).toBe('unknown');
+    await store.revokeAccessToken({ subject: 'm', tokenId: 'at', expiresAt: T0 + 5000, now: T0 + 1500 });
+    expect(await state(4, T0 + 1500)).toBe('active');
+    expect(store.size).toBe(3);
+  });
+
   it('refuses a non-finite expiry rather than keep a record forever', async () => {
     const store = new MemoryTokenStore({ sweepIntervalMs: 0 });
     await expect(
@@ -99,9 +204,20 @@ describe('MemoryTokenStore specifics', () => {
     expect(store.size).toBe(0);
   });
 
-  it('rejects invalid options', () => {
-    expect(() => new MemoryTokenStore({ maxEntries: 0 })).toThrow(RangeError);
-    expect(() => new MemoryTokenStore({ sweepIntervalMs: -1 })).toThrow(RangeError);
+  it('rejects invalid options with AuthError CONFIG_INVALID, like every configuration error', () => {
+    for (const options of [
+      { maxEntries: 0 },
+      { maxEntries: 1.5 },
+      { sweepIntervalMs: -1 },
+      { sweepIntervalMs: Number.NaN },
+      { maxEntriesPerSubject: 0 },
+      { maxEntriesPerSubject: '10' as unknown as number },
+    ]) {
+      expect(() => new MemoryTokenStore(options), JSON.stringify(options)).toThrow(
+        expect.objectContaining({ name: 'AuthError', code: 'CONFIG_INVALID' }),
+      );
+    }
+    expect(() => new MemoryTokenStore({ maxEntries: 0 })).toThrow(AuthError);
   });
 
   it('warns once when constructed in production', async () => {

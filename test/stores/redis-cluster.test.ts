@@ -31,8 +31,14 @@ describe.skipIf(!redisAvailable)('RedisTokenStore on a three-master Redis Cluste
     await cluster?.close();
   });
 
-  describeTokenStore('with an ioredis Cluster', { create: () => new RedisTokenStore(ioredisCluster) });
-  describeTokenStore('with a node-redis cluster', { create: () => new RedisTokenStore(nodeRedisCluster) });
+  describeTokenStore('with an ioredis Cluster', {
+    create: () => new RedisTokenStore(ioredisCluster),
+    runner: { describe, it },
+  });
+  describeTokenStore('with a node-redis cluster', {
+    create: () => new RedisTokenStore(nodeRedisCluster),
+    runner: { describe, it },
+  });
 
   it('spreads the subjects over every master, each subject in one slot', async () => {
     const keysPerNode = await Promise.all(

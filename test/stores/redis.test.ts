@@ -190,8 +190,14 @@ describe.skipIf(!redisAvailable)('RedisTokenStore', () => {
     await server?.close();
   });
 
-  describeTokenStore('with ioredis', { create: () => new RedisTokenStore(ioredis) });
-  describeTokenStore('with node-redis', { create: () => new RedisTokenStore(nodeRedis) });
+  describeTokenStore('with ioredis', {
+    create: () => new RedisTokenStore(ioredis),
+    runner: { describe, it },
+  });
+  describeTokenStore('with node-redis', {
+    create: () => new RedisTokenStore(nodeRedis),
+    runner: { describe, it },
+  });
 
   const clients: Array<[string, () => RedisClientLike]> = [
     ['ioredis', () => ioredis],

@@ -110,3 +110,92 @@ export function unreachableStore(): TokenStore {
     revokeSubject: fail,
   };
 }
+
+/** Every family and access-token denial filed under this one subject: keyed by id alone. */
+const ANY_SUBJECT = '';
+
+/**
+ * Keys families and access-token denials by id alone, ignoring the subject (the
+ * custom-store guide requires `(subject, id)`); subject revocations it keeps
+ * right, by subject. Every check that uses distinct ids passes it.
+ */
+export class IdOnlyStore extends DelegatingStore {
+  readonly #revokedSubjects = new Map<string, { revokedAt: number; expiresAt: number }>();
+
+  #subjectRevoked(subject: string, issuedAt: number, now: number): boolean {
+    const revocation = this.#revokedSubjects.get(subject);
+    return revocation !== undefined && revocation.expiresAt > now && issuedAt < revocation.revokedAt;
+  }
+  override createFamily(family: NewRefreshFamily): Promise<void> {
+    return this.inner.createFamily({ ...family, subject: ANY_SUBJECT });
+  }
+  override async rotateRefreshToken(input: RotateRefreshTokenInput): Promise<RotateRefreshTokenResult> {
+    if (this.#subjectRevoked(input.subject, input.issuedAt, input.now)) return { status: 'revoked' };
+    return this.inner.rotateRefreshToken({ ...input, subject: ANY_SUBJECT });
+  }
+  override async getRefreshTokenState(token: RefreshTokenRef): Promise<RefreshTokenState> {
+    const state = await this.inner.getRefreshTokenState({ ...token, subject: ANY_SUBJECT });
+    if (state !== 'unknown' && this.#subjectRevoked(token.subject, token.issuedAt, token.now))
+      return 'revoked';
+    return state;
+  }
+  override revokeFamily(family: RefreshFamilyRef): Promise<void> {
+    return this.inner.revokeFamily({ ...family, subject: ANY_SUBJECT });
+  }
+  override revokeAccessToken(token: RevokeAccessTokenInput): Promise<void> {
+    return this.inner.revokeAccessToken({ ...token, subject: ANY_SUBJECT });
+  }
+  override async isAccessTokenRevoked(token: AccessTokenRef): Promise<boolean> {
+    if (this.#subjectRevoked(token.subject, token.issuedAt, token.now)) return true;
+    return this.inner.isAccessTokenRevoked({ ...token, subject: ANY_SUBJECT });
+  }
+  override async revokeSubject(input: RevokeSubjectInput): Promise<void> {
+    const existing = this.#revokedSubjects.get(input.subject);
+    if (existing !== undefined && existing.expiresAt > input.now) {
+      existing.revokedAt = Math.max(existing.revokedAt, input.revokedAt);
+      existing.expiresAt = Math.max(existing.expiresAt, input.expiresAt);
+      return;
+    }
+    this.#revokedSubjects.set(input.subject, { revokedAt: input.revokedAt, expiresAt: input.expiresAt });
+  }
+}
+
+/** The ways a store can answer outside the contract, each made by {@link NonsenseStore}. */
+export type Nonsense =
+  | 'rotated-without-expiry'
+  | 'rotated-with-nan-expiry'
+  | 'rotated-with-infinite-expiry'
+  | 'unknown-status'
+  | 'unknown-state'
+  | 'revoked-undefined'
+  | 'revoked-as-string';
+
+/** A correct store except for one answer outside the contract, given whenever that method answers. */
+export class NonsenseStore extends DelegatingStore {
+  constructor(
+    inner: TokenStore,
+    readonly nonsense: Nonsense,
+  ) {
+    super(inner);
+  }
+  override async rotateRefreshToken(input: RotateRefreshTokenInput): Promise<RotateRefreshTokenResult> {
+    const result = await this.inner.rotateRefreshToken(input);
+    const answers: Partial<Record<Nonsense, unknown>> = {
+      'rotated-without-expiry': { status: 'rotated' },
+      'rotated-with-nan-expiry': { status: 'rotated', expiresAt: Number.NaN },
+      'rotated-with-infinite-expiry': { status: 'rotated', expiresAt: Number.POSITIVE_INFINITY },
+      'unknown-status': { status: 'ok' },
+    };
+    return (this.nonsense in answers ? answers[this.nonsense] : result) as RotateRefreshTokenResult;
+  }
+  override async getRefreshTokenState(token: RefreshTokenRef): Promise<RefreshTokenState> {
+    const state = await this.inner.getRefreshTokenState(token);
+    return (this.nonsense === 'unknown-state' ? 'valid' : state) as RefreshTokenState;
+  }
+  override async isAccessTokenRevoked(token: AccessTokenRef): Promise<boolean> {
+    const revoked = await this.inner.isAccessTokenRevoked(token);
+    if (this.nonsense === 'revoked-undefined') return undefined as unknown as boolean;
+    if (this.nonsense === 'revoked-as-string') return String(revoked) as unknown as boolean;
+    return revoked;
+  }
+}

@@ -106,3 +106,56 @@ describe('algorithms', () => {
     createAuth({ keys, algorithms: ['none'] });
   });
 });
+
+describe('loadSubject', () => {
+  it("is typed with the instance's claims and roles", () => {
+    createAuth<{ tenant: string }, 'admin' | 'user'>({
+      keys,
+      loadSubject: async (sub) => {
+        expectTypeOf(sub).toEqualTypeOf<string>();
+        return sub === 'gone' ? null : { roles: ['user'], claims: { tenant: 't1' } };
+      },
+    });
+    // A synchronous lookup is accepted too.
+    createAuth<{ tenant: string }, 'admin' | 'user'>({ keys, loadSubject: () => null });
+    createAuth<{ tenant: string }, 'admin' | 'user'>({
+      keys,
+      // @ts-expect-error 'root' is not a role of this app
+      loadSubject: async () => ({ roles: ['root'], claims: { tenant: 't1' } }),
+    });
+    createAuth<{ tenant: string }, 'admin' | 'user'>({
+      keys,
+      // @ts-expect-error tenantID is not tenantId: a claims typo does not compile
+      loadSubject: async () => ({ roles: ['user'], claims: { tenantID: 't1' } }),
+    });
+    createAuth<{ tenant: string }, 'admin' | 'user'>({
+      keys,
+      // @ts-expect-error tenant is required, so claims are too
+      loadSubject: async () => ({ roles: ['user'] }),
+    });
+    // With no required claims, claims may be left out.
+    createAuth({ keys, loadSubject: async () => ({ roles: ['any'] }) });
+  });
+
+  it('takes roles from the roles list and claims from a schema without changing their inference', async () => {
+    const planOf = (_sub: string): 'free' | 'pro' => 'pro';
+    const auth = createAuth({
+      keys,
+      claimsSchema: z.object({ plan: z.enum(['free', 'pro']) }),
+      roles: ['reader', 'writer'] as const,
+      // A value as a user store types it: an inline literal would widen to string here, since the
+      // claims type is still being inferred from the schema when this function is checked.
+      loadSubject: async () => ({ roles: ['reader'], claims: { plan: planOf('u1') } }),
+    });
+    const claims = await auth.verifyToken('t');
+    expectTypeOf(claims.plan).toEqualTypeOf<'free' | 'pro'>();
+    expectTypeOf(claims.roles).toEqualTypeOf<('reader' | 'writer')[] | undefined>();
+    createAuth({
+      keys,
+      claimsSchema: z.object({ plan: z.enum(['free', 'pro']) }),
+      roles: ['reader', 'writer'] as const,
+      // @ts-expect-error 'gold' is not a plan
+      loadSubject: async () => ({ roles: ['reader'], claims: { plan: 'gold' } }),
+    });
+  });
+});

@@ -59,7 +59,15 @@ export interface Fixtures {
 }
 
 export async function createFixtures(): Promise<Fixtures> {
-  const options = { keys: SECRET, issuer: ISSUER, audience: AUDIENCE, checkRevocation: true };
+  // The scenarios replay a spent refresh token at once to prove reuse detection: no grace
+  // window for that retry here (the default window is tested in test/core/refresh.test.ts).
+  const options = {
+    keys: SECRET,
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    checkRevocation: true,
+    refreshReuseGrace: 0,
+  };
   const jwksAuth = createAuth({ keys: JWKS_SIGNING_KEY, issuer: ISSUER, audience: AUDIENCE });
   const users = new Map([
     [
