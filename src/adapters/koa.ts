@@ -30,8 +30,17 @@ export type { RefreshCookieOptions, SameSite } from '../lib/http/cookies.js';
 export type { CsrfOptions } from '../lib/http/csrf.js';
 export type { JwksRouteOptions } from '../lib/http/jwks.js';
 export type { FailureOptions, InternalErrorReporter } from '../lib/http/outcome.js';
-export type { TokenRoutesOptions, TokenRoutesUser } from '../lib/http/token-routes.js';
-export type { RegisteredCustomClaims, RegisteredRole, RequestClaims } from '../lib/http/types.js';
+export type {
+  LoginFieldNames,
+  TokenRoutesClaims,
+  TokenRoutesOptions,
+  TokenRoutesUser,
+} from '../lib/http/token-routes.js';
+export type {
+  RegisteredCustomClaims,
+  RegisteredRole,
+  RequestClaims,
+} from '../lib/http/types.js';
 export type { RoleArguments, RoleRequirementOptions } from '../roles/require-role.js';
 
 /**

@@ -17,7 +17,7 @@ export type Outcome<T> =
 /**
  * Receives a failure the server must hear about before the 500 answer hides it: anything that
  * is not an `AuthError` (a bug, a failing `findUser`), and an `AuthError` that is a server fault
- * (`CONFIG_INVALID`, see {@link isServerFault}).
+ * (`CONFIG_INVALID`: see `isServerFault` in this module).
  */
 export type InternalErrorReporter = (error: unknown) => void;
 
