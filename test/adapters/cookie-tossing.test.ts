@@ -9,27 +9,20 @@
  */
 
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authenticate, tokenRoutes } from '../../src/adapters/express.js';
 import { type Auth, createAuth } from '../../src/create-auth.js';
 import { hashPassword } from '../../src/password/index.js';
+import { chromiumAvailable, type LaunchedChromium, launchChromium } from '../support/chromium.js';
+import { listen, type RunningServer } from '../support/servers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const chromiumAvailable = existsSync(CHROMIUM);
-if (!chromiumAvailable) {
-  const message = `${CHROMIUM} not found (apt-get install chromium)`;
-  // On CI the browser test must run: a missing browser fails the suite instead of skipping it.
-  if (process.env.CI === 'true') throw new Error(`${message}: required on CI`);
-  console.warn(`Skipping the cookie-tossing test: ${message}`);
-}
+const hasChromium = chromiumAvailable('the cookie-tossing test');
 
 const APP_HOST = 'app.example.test';
 const EVIL_HOST = 'evil.example.test';
@@ -65,21 +58,6 @@ async function selfSignedCertificate(dir: string): Promise<{ key: Buffer; cert: 
   return { key: await readFile(keyFile), cert: await readFile(certFile) };
 }
 
-function listen(server: Server): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
-  });
-}
-
-function close(server: Server | undefined): Promise<void> {
-  if (server === undefined) return Promise.resolve();
-  return new Promise((done) => {
-    server.closeAllConnections();
-    server.close(() => done());
-  });
-}
-
 /**
  * The cookies the sibling plants for the whole site, all carrying the
  * attacker's own valid refresh token: the `__Secure-` one at the routes' old
@@ -103,14 +81,15 @@ interface FetchResult {
   body: { accessToken?: string; sub?: string; error?: { code?: string } } | null;
 }
 
-describe.skipIf(!chromiumAvailable)('cookie tossing from a sibling subdomain', { timeout: 60_000 }, () => {
+describe.skipIf(!hasChromium)('cookie tossing from a sibling subdomain', { timeout: 60_000 }, () => {
   let dir: string;
   let auth: Auth;
-  let appServer: Server;
-  let evilServer: Server;
+  let appServer: RunningServer | undefined;
+  let evilServer: RunningServer | undefined;
   let appUrl: string;
   let evilUrl: string;
   let attackerRefreshToken: string;
+  let browser: LaunchedChromium | undefined;
   let context: BrowserContext;
   let page: Page;
 
@@ -139,41 +118,32 @@ describe.skipIf(!chromiumAvailable)('cookie tossing from a sibling subdomain', {
     app.get('/', (_req, res) => {
       res.type('html').send('<!doctype html><title>app</title><p>app</p>');
     });
-    appServer = createServer(tls, app);
-    appUrl = `https://${APP_HOST}:${await listen(appServer)}`;
+    appServer = await listen(createServer(tls, app));
+    appUrl = `https://${APP_HOST}:${appServer.port}`;
 
     // The attacker holds a session of their own: the planted cookies carry its valid refresh token.
     attackerRefreshToken = (await auth.issueTokens({ sub: 'u-mallory' })).refreshToken;
-    evilServer = createServer(tls, (_req, res) => {
-      res.setHeader('set-cookie', plantedCookies(attackerRefreshToken));
-      res.setHeader('content-type', 'text/html; charset=utf-8');
-      res.end('<!doctype html><title>totally harmless</title><p>hi</p>');
-    });
-    evilUrl = `https://${EVIL_HOST}:${await listen(evilServer)}`;
+    evilServer = await listen(
+      createServer(tls, (_req, res) => {
+        res.setHeader('set-cookie', plantedCookies(attackerRefreshToken));
+        res.setHeader('content-type', 'text/html; charset=utf-8');
+        res.end('<!doctype html><title>totally harmless</title><p>hi</p>');
+      }),
+    );
+    evilUrl = `https://${EVIL_HOST}:${evilServer.port}`;
 
-    context = await chromium.launchPersistentContext(join(dir, 'profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        `--host-resolver-rules=MAP *.${PARENT} 127.0.0.1`,
-        '--ignore-certificate-errors',
-      ],
-    });
+    browser = await launchChromium([
+      `--host-resolver-rules=MAP *.${PARENT} 127.0.0.1`,
+      '--ignore-certificate-errors',
+    ]);
+    context = browser.context;
     page = context.pages()[0] ?? (await context.newPage());
   });
 
   afterAll(async () => {
-    await context?.close();
-    await close(appServer);
-    await close(evilServer);
+    await browser?.close();
+    await appServer?.close();
+    await evilServer?.close();
     if (dir !== undefined) await rm(dir, { recursive: true, force: true });
   });
 

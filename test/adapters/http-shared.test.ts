@@ -9,18 +9,10 @@ import { resolveRefreshCookie, serializeRefreshCookie } from '../../src/lib/http
 import { checkCsrf, resolveCsrfPolicy } from '../../src/lib/http/csrf.js';
 import { bearerChallenge, errorAnswer, quoteHeaderValue } from '../../src/lib/http/error-response.js';
 import type { HttpRequestView } from '../../src/lib/http/types.js';
+import { codeOfSync } from '../support/tokens.js';
 
 function request(headers: Record<string, string>, method = 'POST'): HttpRequestView {
   return { method, headers, rawHeaders: Object.entries(headers).flat() };
-}
-
-function codeOf(action: () => unknown): string | undefined {
-  try {
-    action();
-    return undefined;
-  } catch (error) {
-    return (error as AuthError).code;
-  }
 }
 
 describe('quoteHeaderValue', () => {
@@ -70,7 +62,7 @@ describe('bearerFromHeader', () => {
   it.each(['Bearer', 'Bearer ', 'Bearer\ttok', 'Bearer a b', 'Bearer a,b', 'Bearer =abc', ''])(
     'refuses %j',
     (value) => {
-      expect(codeOf(() => bearerFromHeader(request({ authorization: value })))).toBe('REQUEST_INVALID');
+      expect(codeOfSync(() => bearerFromHeader(request({ authorization: value })))).toBe('REQUEST_INVALID');
     },
   );
 
@@ -80,7 +72,7 @@ describe('bearerFromHeader', () => {
       headers: { authorization: 'Bearer a' },
       rawHeaders: ['Authorization', 'Bearer a', 'authorization', 'Bearer b'],
     };
-    expect(codeOf(() => bearerFromHeader(view))).toBe('REQUEST_INVALID');
+    expect(codeOfSync(() => bearerFromHeader(view))).toBe('REQUEST_INVALID');
   });
 
   it('takes another scheme for no bearer credentials', () => {
@@ -125,7 +117,7 @@ describe('the refresh cookie', () => {
     ['a path with a semicolon', { path: '/a;Secure' }, false],
     ['a domain with a semicolon', { domain: 'a.com; x' }, false],
   ])('refuses %s', (_name, options, enforced) => {
-    expect(codeOf(() => resolveRefreshCookie(options, enforced))).toBe('CONFIG_INVALID');
+    expect(codeOfSync(() => resolveRefreshCookie(options, enforced))).toBe('CONFIG_INVALID');
   });
 });
 
@@ -156,7 +148,7 @@ describe('checkCsrf', () => {
     ['Sec-Fetch-Site: cross-site', { ...host, 'sec-fetch-site': 'cross-site' }, 'DELETE', false],
     ['Sec-Fetch-Site: same-site', { ...host, 'sec-fetch-site': 'same-site' }, 'POST', false],
   ])('%s', (_name, headers, method, passes) => {
-    expect(codeOf(() => checkCsrf(request(headers, method), true, policy))).toBe(
+    expect(codeOfSync(() => checkCsrf(request(headers, method), true, policy))).toBe(
       passes ? undefined : 'CSRF_REJECTED',
     );
   });
@@ -164,14 +156,14 @@ describe('checkCsrf', () => {
   it('accepts same-site only when allowed', () => {
     const lenient = resolveCsrfPolicy({ allowSameSite: true });
     expect(
-      codeOf(() => checkCsrf(request({ 'sec-fetch-site': 'same-site' }), true, lenient)),
+      codeOfSync(() => checkCsrf(request({ 'sec-fetch-site': 'same-site' }), true, lenient)),
     ).toBeUndefined();
   });
 
   it.each(['app.example', 'https://app.example/path', 'ftp://app.example', '*'])(
     'refuses the allowed origin %j',
     (origin) => {
-      expect(codeOf(() => resolveCsrfPolicy({ allowedOrigins: [origin] }))).toBe('CONFIG_INVALID');
+      expect(codeOfSync(() => resolveCsrfPolicy({ allowedOrigins: [origin] }))).toBe('CONFIG_INVALID');
     },
   );
 });

@@ -12,6 +12,7 @@ import * as expressAdapter from '../../src/adapters/express.js';
 import * as fastifyAdapter from '../../src/adapters/fastify.js';
 import * as koaAdapter from '../../src/adapters/koa.js';
 import { createAuth } from '../../src/create-auth.js';
+import { codeOfSync } from '../support/tokens.js';
 import { createFixtures, type Fixtures, SECRET } from './support/apps.js';
 import { send } from './support/client.js';
 
@@ -19,15 +20,6 @@ let fixtures: Fixtures;
 beforeAll(async () => {
   fixtures = await createFixtures();
 });
-
-function codeOf(action: () => unknown): string | undefined {
-  try {
-    action();
-    return undefined;
-  } catch (error) {
-    return (error as { code?: string }).code;
-  }
-}
 
 async function registrationCode(register: (app: ReturnType<typeof Fastify>) => unknown): Promise<string> {
   const app = Fastify();
@@ -53,10 +45,12 @@ describe.each(badOptions)('%s', (_name, bad) => {
 
   it('is CONFIG_INVALID for authenticate and the token routes of Express and Koa', () => {
     const { auth } = fixtures;
-    expect(codeOf(() => expressAdapter.authenticate(auth, options))).toBe('CONFIG_INVALID');
-    expect(codeOf(() => expressAdapter.tokenRoutes(auth, { findUser, ...options }))).toBe('CONFIG_INVALID');
-    expect(codeOf(() => koaAdapter.authenticate(auth, options))).toBe('CONFIG_INVALID');
-    expect(codeOf(() => koaAdapter.tokenRoutes(auth, { findUser, ...options }))).toBe('CONFIG_INVALID');
+    expect(codeOfSync(() => expressAdapter.authenticate(auth, options))).toBe('CONFIG_INVALID');
+    expect(codeOfSync(() => expressAdapter.tokenRoutes(auth, { findUser, ...options }))).toBe(
+      'CONFIG_INVALID',
+    );
+    expect(codeOfSync(() => koaAdapter.authenticate(auth, options))).toBe('CONFIG_INVALID');
+    expect(codeOfSync(() => koaAdapter.tokenRoutes(auth, { findUser, ...options }))).toBe('CONFIG_INVALID');
   });
 
   it('is CONFIG_INVALID for both Fastify plugins', async () => {
@@ -75,8 +69,8 @@ describe.each(badOptions)('%s', (_name, bad) => {
 describe('configuration errors of the extension points', () => {
   it('refuses a getToken that is not a function', () => {
     const getToken = 'x-token' as never;
-    expect(codeOf(() => expressAdapter.authenticate(fixtures.auth, { getToken }))).toBe('CONFIG_INVALID');
-    expect(codeOf(() => koaAdapter.authenticate(fixtures.auth, { getToken }))).toBe('CONFIG_INVALID');
+    expect(codeOfSync(() => expressAdapter.authenticate(fixtures.auth, { getToken }))).toBe('CONFIG_INVALID');
+    expect(codeOfSync(() => koaAdapter.authenticate(fixtures.auth, { getToken }))).toBe('CONFIG_INVALID');
   });
 
   it.each([
@@ -86,23 +80,25 @@ describe('configuration errors of the extension points', () => {
     ['an empty message', ['admin', { message: '' }]],
   ])('refuses a role requirement with %s, in every adapter and the core', async (_name, args) => {
     const roles = args as unknown as ['admin'];
-    expect(codeOf(() => expressAdapter.requireRole(...roles))).toBe('CONFIG_INVALID');
-    expect(codeOf(() => koaAdapter.requireAllRoles(...roles))).toBe('CONFIG_INVALID');
-    expect(codeOf(() => fixtures.auth.requireRole({ roles: ['admin'] }, ...roles))).toBe('CONFIG_INVALID');
+    expect(codeOfSync(() => expressAdapter.requireRole(...roles))).toBe('CONFIG_INVALID');
+    expect(codeOfSync(() => koaAdapter.requireAllRoles(...roles))).toBe('CONFIG_INVALID');
+    expect(codeOfSync(() => fixtures.auth.requireRole({ roles: ['admin'] }, ...roles))).toBe(
+      'CONFIG_INVALID',
+    );
     const app = Fastify();
     await app.register(fastifyAdapter.tokenward, { auth: fixtures.auth });
-    expect(codeOf(() => app.requireRole(...roles))).toBe('CONFIG_INVALID');
+    expect(codeOfSync(() => app.requireRole(...roles))).toBe('CONFIG_INVALID');
     await app.close();
   });
 
   it('refuses a JWKS route for an instance with nothing to publish (an HMAC secret)', async () => {
     const hmac = createAuth({ keys: SECRET });
-    expect(codeOf(() => expressAdapter.jwksRoute(hmac))).toBe('CONFIG_INVALID');
-    expect(codeOf(() => koaAdapter.jwksRoute(hmac))).toBe('CONFIG_INVALID');
+    expect(codeOfSync(() => expressAdapter.jwksRoute(hmac))).toBe('CONFIG_INVALID');
+    expect(codeOfSync(() => koaAdapter.jwksRoute(hmac))).toBe('CONFIG_INVALID');
     expect(await registrationCode((app) => app.register(fastifyAdapter.jwksRoute, { auth: hmac }))).toBe(
       'CONFIG_INVALID',
     );
-    expect(codeOf(() => expressAdapter.jwksRoute(fixtures.jwksAuth, { maxAge: '-1m' as never }))).toBe(
+    expect(codeOfSync(() => expressAdapter.jwksRoute(fixtures.jwksAuth, { maxAge: '-1m' as never }))).toBe(
       'CONFIG_INVALID',
     );
   });
@@ -144,8 +140,8 @@ describe('the Koa prefix, judged by the shared mount-prefix rule', () => {
   });
 
   it.each([['auth'], [42]])('still refuses the prefix %j', (prefix) => {
-    expect(codeOf(() => koaAdapter.tokenRoutes(fixtures.auth, { findUser, prefix: prefix as string }))).toBe(
-      'CONFIG_INVALID',
-    );
+    expect(
+      codeOfSync(() => koaAdapter.tokenRoutes(fixtures.auth, { findUser, prefix: prefix as string })),
+    ).toBe('CONFIG_INVALID');
   });
 });

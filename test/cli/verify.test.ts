@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI_MAX_TOKEN_SIZE } from '../../src/cli/common.js';
 import { createAuth } from '../../src/create-auth.js';
 import { DEFAULT_MAX_TOKEN_SIZE } from '../../src/tokens/token-size.js';
+import { SECRET } from '../support/tokens.js';
 import { runCli } from './run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tokenward-verify-'));
@@ -20,7 +21,6 @@ const tempFile = (content: string) => {
   return path;
 };
 
-const SECRET = 'cli-test-secret-that-is-long-enough-0123456789';
 const ISSUER = { issuer: 'https://issuer.test', audience: 'api' };
 const CHECKS = ['--iss', ISSUER.issuer, '--aud', ISSUER.audience];
 const ENV = { env: { TW_SECRET: SECRET } };

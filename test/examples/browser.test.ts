@@ -5,35 +5,14 @@
  * expiry, and pages of other origins cannot use the cookie.
  */
 
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type BrowserContext, chromium, type Page, type Response } from 'playwright-core';
+import type { BrowserContext, Page, Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningBrowserExample, startBrowserExample } from '../../examples/browser/app.js';
 import { listen, type RunningExample } from '../../examples/shared/server.js';
+import { chromiumAvailable, type LaunchedChromium, launchChromium } from '../support/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-const chromiumAvailable = existsSync(CHROMIUM);
-if (!chromiumAvailable) {
-  const message = `${CHROMIUM} not found (apt-get install chromium)`;
-  // On CI the browser test must run: a missing browser fails the suite instead of skipping it.
-  if (process.env.CI === 'true') throw new Error(`${message}: required on CI`);
-  console.warn(`Skipping the browser end-to-end test: ${message}`);
-}
+const hasChromium = chromiumAvailable('the browser end-to-end test');
 
 const SIXTEEN_MINUTES = 16 * 60_000;
 
@@ -56,11 +35,11 @@ function attackerPage(target: string): string {
 }
 
 // Generous: Chromium shares the machine with the other test files.
-describe.skipIf(!chromiumAvailable)('the browser example in Chromium', { timeout: 60_000 }, () => {
+describe.skipIf(!hasChromium)('the browser example in Chromium', { timeout: 60_000 }, () => {
   let clockOffsetMs = 0;
   let app: RunningBrowserExample;
   let attacker: RunningExample;
-  let userDataDir: string;
+  let browser: LaunchedChromium | undefined;
   let context: BrowserContext;
   let page: Page;
   let answers: string[];
@@ -74,21 +53,16 @@ describe.skipIf(!chromiumAvailable)('the browser example in Chromium', { timeout
       }),
       0,
     );
-    userDataDir = await mkdtemp(join(tmpdir(), 'tokenward-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-    });
+    browser = await launchChromium();
+    context = browser.context;
     page = context.pages()[0] ?? (await context.newPage());
     answers = recordAnswers(page, app.url);
   });
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await attacker?.close();
     await app?.close();
-    if (userDataDir !== undefined) await rm(userDataDir, { recursive: true, force: true });
   });
 
   async function refreshCookie() {

@@ -1,11 +1,3 @@
-/**
- * What the OpenAPI tests share: the users and auth instances, the document an
- * application would build, a server helper, and a check of a real answer
- * against the documented response.
- */
-
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import fastifySwagger from '@fastify/swagger';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -21,8 +13,11 @@ import {
 } from '../../src/openapi/index.js';
 import { hashPassword } from '../../src/password/index.js';
 import { unreachableStore } from '../support/broken-stores.js';
+import { listen, type RunningServer } from '../support/servers.js';
 
-export const SECRET = 'an-openapi-test-secret-of-at-least-32-bytes!';
+import { SECRET } from '../support/tokens.js';
+
+export { listen, type RunningServer, SECRET };
 export const PASSWORD_COST = 10;
 
 export interface TestUser {
@@ -211,28 +206,6 @@ export function documentedStatuses(
 ): string[] {
   const operation = record(record(record(resolved.paths, 'paths')[path], path)[method], `${method} ${path}`);
   return Object.keys(record(operation.responses, 'responses'));
-}
-
-export interface RunningServer {
-  url: string;
-  close(): Promise<void>;
-}
-
-export function listen(server: Server): Promise<RunningServer> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      resolve({
-        url: `http://127.0.0.1:${port}`,
-        close: () =>
-          new Promise<void>((done) => {
-            server.closeAllConnections();
-            server.close(() => done());
-          }),
-      });
-    });
-  });
 }
 
 /**

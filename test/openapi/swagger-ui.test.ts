@@ -5,14 +5,11 @@
  * and calls the protected `/me` with "Try it out".
  */
 
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import express from 'express';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import swaggerUiExpress from 'swagger-ui-express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as expressAdapter from '../../src/adapters/express.js';
@@ -24,6 +21,7 @@ import {
   tokenwardOpenApi,
   tokenwardSecurity,
 } from '../../src/openapi/index.js';
+import { chromiumAvailable, type LaunchedChromium, launchChromium } from '../support/chromium.js';
 import {
   createFixtures,
   type Fixtures,
@@ -34,20 +32,8 @@ import {
   validateDocument,
 } from './support.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 /** Chromium on two shared cores: launching it and rendering Swagger UI take seconds. */
 const BROWSER_TIMEOUT = 90_000;
-const MISSING_CHROMIUM = `${CHROMIUM} is missing: the Swagger UI browser test needs Debian's chromium (apt-get install -y chromium)`;
 
 /** Both apps document the routes the same way: mounted at /auth, with the OAuth2 token endpoint. */
 const OPENAPI: TokenwardOpenApiOptions = { prefix: '/auth', oauth2: true };
@@ -91,7 +77,7 @@ async function fastifyApp(): Promise<{ server: RunningServer; app: FastifyInstan
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : 0;
-  return { app, server: { url: `http://127.0.0.1:${port}`, close: () => app.close() } };
+  return { app, server: { url: `http://127.0.0.1:${port}`, port, close: () => app.close() } };
 }
 
 function expressDocument() {
@@ -167,27 +153,15 @@ describe('the documents the Swagger UI integrations serve', () => {
   });
 });
 
-describe('Swagger UI in headless Chromium', () => {
-  if (!existsSync(CHROMIUM) && process.env.CI === 'true') {
-    it('has Chromium under CI', () => {
-      throw new Error(MISSING_CHROMIUM);
-    });
-    return;
-  }
-
+describe.skipIf(!chromiumAvailable('the Swagger UI browser test'))('Swagger UI in headless Chromium', () => {
+  let browser: LaunchedChromium | undefined;
   let context: BrowserContext | undefined;
-  let profile: string | undefined;
   /** Requests the page tried to send anywhere but the test server: there must be none. */
   const external: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) return;
-    profile = mkdtempSync(join(tmpdir(), 'tokenward-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-    });
+    browser = await launchChromium();
+    context = browser.context;
     await context.route('**/*', (route) => {
       const url = new URL(route.request().url());
       if (url.hostname === '127.0.0.1') return route.continue();
@@ -196,8 +170,7 @@ describe('Swagger UI in headless Chromium', () => {
     });
   }, BROWSER_TIMEOUT);
   afterAll(async () => {
-    await context?.close();
-    if (profile !== undefined) rmSync(profile, { recursive: true, force: true });
+    await browser?.close();
   });
 
   /** The OAuth2 box of the "Authorize" dialog (its login fields give way to "Authorized" once logged in). */
@@ -250,8 +223,7 @@ describe('Swagger UI in headless Chromium', () => {
 
   it(
     'Fastify (@fastify/swagger-ui): Authorize with the OAuth2 password flow, then GET /me answers the claims',
-    async (ctx) => {
-      if (context === undefined) ctx.skip(MISSING_CHROMIUM);
+    async () => {
       const { server } = await fastifyApp();
       try {
         const { authorization, status, body } = await authorizeAndCallMe(`${server.url}/docs`);
@@ -269,8 +241,7 @@ describe('Swagger UI in headless Chromium', () => {
 
   it(
     'Express (swagger-ui-express): Authorize with the OAuth2 password flow, then GET /me answers the claims',
-    async (ctx) => {
-      if (context === undefined) ctx.skip(MISSING_CHROMIUM);
+    async () => {
       const server = await expressApp();
       try {
         const { authorization, status, body } = await authorizeAndCallMe(`${server.url}/docs/`);
@@ -288,8 +259,7 @@ describe('Swagger UI in headless Chromium', () => {
 
   it(
     'shows a refused login in the dialog as the RFC 6749 invalid_grant, and stays logged out',
-    async (ctx) => {
-      if (context === undefined) ctx.skip(MISSING_CHROMIUM);
+    async () => {
       const server = await expressApp();
       const page = await context!.newPage();
       try {

@@ -8,6 +8,7 @@ import { createServer } from 'node:http';
 import express from 'express';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { listen, type RunningServer } from '../openapi/support.js';
+import { SECRET } from '../support/tokens.js';
 
 // Count the hashings without changing them.
 vi.mock('@node-rs/bcrypt', async (importOriginal) => {
@@ -20,8 +21,6 @@ const { createAuth } = await import('../../src/create-auth.js');
 const { tokenRoutes } = await import('../../src/adapters/express.js');
 const hashSpy = vi.mocked(bcrypt.hash);
 const verifySpy = vi.mocked(bcrypt.verify);
-
-const SECRET = 'a-dummy-startup-test-secret-of-32-bytes!';
 
 let server: RunningServer | undefined;
 beforeEach(() => {

@@ -12,8 +12,8 @@ import { PostgresTokenStore } from '../../examples/postgres-store/store.js';
 import { createAuth, isAuthError, MemoryTokenStore, type TokenStore } from '../../src/index.js';
 import { RedisTokenStore } from '../../src/stores/redis.js';
 import { type RedisServer, redisAvailable, startRedisServer } from '../support/redis-server.js';
+import { SECRET } from '../support/tokens.js';
 
-const SECRET = 'concurrency-test-secret-at-least-32-bytes';
 const CONCURRENT_REFRESHES = 50;
 
 interface StoreCase {

@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it, type MockInstance, vi } from
 import { createAuth } from '../../src/index.js';
 import { RedisTokenStore } from '../../src/stores/redis.js';
 import { type RedisServer, redisAvailable, startRedisServer } from '../support/redis-server.js';
+import { SECRET } from '../support/tokens.js';
 
-const SECRET = 'redis-eviction-test-secret-at-least-32-bytes';
 const MAXMEMORY = '4mb';
 
 function connect(server: RedisServer, options: RedisOptions = {}): Redis {

@@ -12,11 +12,11 @@ import {
 import type { TokenStore } from '../../src/stores/token-store.js';
 import { describeTokenStore } from '../../src/testing/index.js';
 import { type RedisServer, redisAvailable, startRedisServer } from '../support/redis-server.js';
+import { SECRET } from '../support/tokens.js';
 
 type NodeRedisClient = ReturnType<typeof createClient>;
 
 const STORE_CLIENT_NAME = 'tokenward-store';
-const SECRET = 'redis-store-test-secret-at-least-32-bytes';
 const CONFIG_INVALID = { name: 'AuthError', code: 'CONFIG_INVALID' };
 
 /** What `action` throws (synchronously), or a marker when it throws nothing. */

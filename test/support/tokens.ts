@@ -53,3 +53,17 @@ export function startUpError(options: AuthOptions): { code: string; message: str
   }
   return undefined;
 }
+
+/**
+ * The `code` of the AuthError a synchronous action throws, `undefined` when it throws
+ * nothing; fails the test on any other exception.
+ */
+export function codeOfSync(action: () => unknown): string | undefined {
+  try {
+    action();
+  } catch (error) {
+    if (!isAuthError(error)) throw new Error(`expected an AuthError, got ${String(error)}`, { cause: error });
+    return error.code;
+  }
+  return undefined;
+}

@@ -4,7 +4,7 @@
  */
 
 import { generateKeyPairSync } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import Router from '@koa/router';
@@ -18,10 +18,15 @@ import { type Auth, createAuth } from '../../../src/create-auth.js';
 import { AuthError } from '../../../src/errors.js';
 import { hashPassword } from '../../../src/password/index.js';
 import { unreachableStore } from '../../support/broken-stores.js';
+import { listen, type RunningServer } from '../../support/servers.js';
+
+export type { RunningServer };
 
 const require = createRequire(import.meta.url);
 
-export const SECRET = 'an-adapter-test-secret-of-at-least-32-bytes!';
+import { SECRET } from '../../support/tokens.js';
+
+export { SECRET };
 export const ISSUER = 'https://tokenward.test';
 export const AUDIENCE = 'api';
 export const ALLOWED_ORIGIN = 'https://app.example';
@@ -120,29 +125,6 @@ const ownError = () => new AuthError('FORBIDDEN', OWN_ERROR_MESSAGE);
 const failingFindUser = async (): Promise<null> => {
   throw new Error('database password=hunter2 unreachable');
 };
-
-/** A running server. */
-export interface RunningServer {
-  url: string;
-  close(): Promise<void>;
-}
-
-function listen(server: Server): Promise<RunningServer> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      resolve({
-        url: `http://127.0.0.1:${port}`,
-        close: () =>
-          new Promise<void>((done) => {
-            server.closeAllConnections();
-            server.close(() => done());
-          }),
-      });
-    });
-  });
-}
 
 function expressApp(createApp: typeof express, fixtures: Fixtures, trustProxy: boolean) {
   const { authenticate, requireRole, tokenRoutes } = expressAdapter;
@@ -429,7 +411,7 @@ export async function startApp(
       const app = await fastifyApp(fixtures, trustProxy);
       await app.listen({ port: 0, host: '127.0.0.1' });
       const { port } = app.server.address() as AddressInfo;
-      return { url: `http://127.0.0.1:${port}`, close: () => app.close() };
+      return { url: `http://127.0.0.1:${port}`, port, close: () => app.close() };
     }
     case 'koa2':
       return koaListen(koaApp(require('koa2') as typeof Koa, fixtures, trustProxy));
