@@ -22,7 +22,7 @@ import {
 import { createJwksAnswer, JWKS_PATH, type JwksRouteOptions } from '../lib/http/jwks.js';
 import type { InternalErrorReporter, Outcome } from '../lib/http/outcome.js';
 import { createTokenRoutes, type TokenRoutesOptions } from '../lib/http/token-routes.js';
-import type { HttpAnswer, RegisteredRole, RequestClaims } from '../lib/http/types.js';
+import type { HttpAnswer, RegisteredCustomClaims, RegisteredRole, RequestClaims } from '../lib/http/types.js';
 import type { RoleArguments } from '../roles/require-role.js';
 
 export type { AuthenticateOptions, SendAuthErrorOptions, TokenGetter } from '../lib/http/authenticate.js';
@@ -71,8 +71,12 @@ export interface TokenwardPluginOptions extends AuthenticateOptions<FastifyReque
   auth: Auth<object, string>;
 }
 
-/** Options of the `tokenRoutes` plugin (register it with a `prefix`, e.g. `/auth`). */
-export interface TokenRoutesPluginOptions extends TokenRoutesOptions {
+/**
+ * Options of the `tokenRoutes` plugin (register it with a `prefix`, e.g. `/auth`). Fastify's
+ * `register` cannot infer types from `auth`, so `findUser`'s claims and roles are typed by
+ * the `Auth` type the application registers (`Register` in `tokenward`), as `request.auth` is.
+ */
+export interface TokenRoutesPluginOptions extends TokenRoutesOptions<RegisteredRole, RegisteredCustomClaims> {
   /** The instance `createAuth` returned. */
   auth: Auth<object, string>;
   /** Where the routes are mounted (Fastify's own register option). */

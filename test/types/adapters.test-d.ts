@@ -12,7 +12,7 @@ import Fastify from 'fastify';
 import type { Context } from 'koa';
 import { describe, expectTypeOf, it } from 'vitest';
 import * as expressAdapter from '../../src/adapters/express.js';
-import { tokenward } from '../../src/adapters/fastify.js';
+import { tokenRoutes as fastifyTokenRoutes, tokenward } from '../../src/adapters/fastify.js';
 import * as koaAdapter from '../../src/adapters/koa.js';
 import { createAuth } from '../../src/create-auth.js';
 import { requireRole } from '../../src/index.js';
@@ -120,6 +120,25 @@ describe('Fastify', () => {
     app.requireRole('root');
     // @ts-expect-error at least one role
     app.requireAllRoles();
+  });
+
+  it("types findUser's claims and roles by the registered Auth type", async () => {
+    const app = Fastify();
+    const user = { sub: 'u-1', passwordHash: 'hash' };
+    await app.register(fastifyTokenRoutes, {
+      auth,
+      findUser: async () => ({ ...user, roles: ['admin' as const], claims: { tenant: 't-1' } }),
+    });
+    await app.register(fastifyTokenRoutes, {
+      auth,
+      // @ts-expect-error tenantId is not a registered claim, and tenant is missing
+      findUser: async () => ({ ...user, claims: { tenantId: 't-1' } }),
+    });
+    await app.register(fastifyTokenRoutes, {
+      auth,
+      // @ts-expect-error root is not a registered role
+      findUser: async () => ({ ...user, roles: ['root'], claims: { tenant: 't-1' } }),
+    });
   });
 });
 
