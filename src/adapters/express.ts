@@ -163,6 +163,7 @@ export function tokenRoutes<Claims extends object, Role extends string>(
       .handle(route, {
         request: req,
         secure: req.secure,
+        clientAddress: req.ip,
         body,
         defaultReporter: reportToConsole,
       })

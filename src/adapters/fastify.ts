@@ -180,6 +180,7 @@ export const tokenRoutes: FastifyPluginAsync<TokenRoutesPluginOptions> = async (
       const input = {
         request: request.raw,
         secure: request.protocol === 'https',
+        clientAddress: request.ip,
         body: { stream: request.raw },
         defaultReporter: reporterFor(request),
       };

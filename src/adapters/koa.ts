@@ -185,6 +185,7 @@ export function tokenRoutes<Claims extends object, Role extends string>(
     const input = {
       request: ctx.req,
       secure: ctx.secure,
+      clientAddress: ctx.ip,
       body,
       defaultReporter: reporterFor(ctx),
     };
