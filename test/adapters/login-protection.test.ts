@@ -32,7 +32,10 @@ let auth: Auth;
 
 beforeAll(async () => {
   users = new Map([
-    ['alice', { sub: 'u-alice', passwordHash: await hashPassword('alice-password', { cost: 10 }), roles: [] }],
+    [
+      'alice',
+      { sub: 'u-alice', passwordHash: await hashPassword('alice-password', { cost: 10 }), roles: [] },
+    ],
     ['bob', { sub: 'u-bob', passwordHash: await hashPassword('bob-password', { cost: 10 }), roles: [] }],
   ]);
   auth = createAuth({ keys: SECRET, issuer: ISSUER, audience: AUDIENCE });
@@ -173,7 +176,8 @@ describe.each(FRAMEWORKS)('%s', (framework) => {
     expect((await login(url, 'alice', 'wrong', '203.0.113.2')).status).toBe(401);
     // The success clears alice's two failures and gives its own attempt back to the address.
     expect((await login(url, 'alice', 'alice-password', '203.0.113.2')).status).toBe(200);
-    for (let i = 0; i < 3; i++) expect((await login(url, 'alice', 'wrong', `203.0.113.${10 + i}`)).status).toBe(401);
+    for (let i = 0; i < 3; i++)
+      expect((await login(url, 'alice', 'wrong', `203.0.113.${10 + i}`)).status).toBe(401);
     expect((await login(url, 'alice', 'wrong', '203.0.113.20')).status).toBe(429);
     // One address guessing at many user names: 4 failures, then 429 whatever the name.
     for (const name of ['carol', 'dave', 'erin']) {

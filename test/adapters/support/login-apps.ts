@@ -86,7 +86,9 @@ export async function startLoginApp(
       });
       await app.register(async (scope) => {
         await scope.register(fastifyAdapter.tokenward, { auth });
-        scope.get('/me', { onRequest: [scope.authenticate] }, async (request) => ({ sub: request.auth?.sub }));
+        scope.get('/me', { onRequest: [scope.authenticate] }, async (request) => ({
+          sub: request.auth?.sub,
+        }));
       });
       await app.listen({ port: 0, host: '127.0.0.1' });
       const { port } = app.server.address() as AddressInfo;
