@@ -59,6 +59,8 @@ export interface OpenApiHeader {
   description: string;
   /** The header value's schema. */
   schema: JsonSchema;
+  /** `false` for a header only some answers of the status carry (e.g. `Retry-After` on a 503). */
+  required?: boolean;
 }
 
 /** An OpenAPI response. */
