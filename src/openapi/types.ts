@@ -41,6 +41,8 @@ export interface JsonSchema {
   minimum?: number;
   /** A format hint, such as `password`. */
   format?: string;
+  /** A regular expression a string must match (e.g. `Retry-After`'s digits). */
+  pattern?: string;
   /** `true` for a value only ever sent, never returned (a password). */
   writeOnly?: boolean;
   /** Example values. */

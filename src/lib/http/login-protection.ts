@@ -6,6 +6,7 @@
  */
 
 import { createHash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { AuthError } from '../../errors.js';
@@ -63,7 +64,9 @@ export interface LoginThrottleOptions {
 export interface LoginConcurrencyOptions {
   /**
    * The password checks (user lookup and bcrypt) run at once. Default: the size of libuv's
-   * thread pool, where bcrypt runs (`UV_THREADPOOL_SIZE`, or 4).
+   * thread pool, where bcrypt runs (`UV_THREADPOOL_SIZE`, or 4), but at most one less than
+   * the CPUs (`os.availableParallelism()`, at least 1), so that bcrypt never takes the CPU
+   * the event loop needs (see {@link defaultMaxConcurrentPasswordChecks}).
    */
   maxConcurrent?: number;
   /** The logins that may wait for a slot; beyond them, 503 LOGIN_BUSY. Default 8 times `maxConcurrent`. */
@@ -256,6 +259,18 @@ export function threadPoolSize(): number {
   return Number.isInteger(configured) && configured >= 1 && configured <= 1024 ? configured : 4;
 }
 
+/**
+ * The default cap on concurrent password checks: libuv's thread pool size ({@link threadPoolSize}),
+ * but at most one less than the CPUs, at least 1. bcrypt is all CPU: four checks on a machine of
+ * two CPUs leave the event loop's thread a third of a CPU, and every other request waits
+ * (bench/login-protection.bench.mjs measured GET /me's p99 at 14x to 28x its quiet p99 and
+ * event-loop stalls of 57 to 368 ms under a login flood with 4, against 1.7x to 4.7x and 14 to
+ * 51 ms with 1, on 2 shared vCPUs).
+ */
+export function defaultMaxConcurrentPasswordChecks(): number {
+  return Math.max(1, Math.min(threadPoolSize(), availableParallelism() - 1));
+}
+
 /** The cap on concurrent password checks, with its bounded queue. */
 export interface LoginGate {
   /**
@@ -280,7 +295,7 @@ export function createLoginGate(options: false | LoginConcurrencyOptions | undef
   if (options === false) return undefined;
   const maxConcurrent = nonNegativeInteger(
     options?.maxConcurrent,
-    threadPoolSize(),
+    defaultMaxConcurrentPasswordChecks(),
     'loginConcurrency.maxConcurrent',
     1,
   );

@@ -160,9 +160,10 @@ export interface TokenRoutesOptions<Role extends string = string, Claims extends
    */
   loginThrottle?: false | LoginThrottleOptions;
   /**
-   * The cap on concurrent password checks: `maxConcurrent` at once (default: libuv's thread
-   * pool size, `UV_THREADPOOL_SIZE` or 4), `maxQueued` waiting (default 8 times that);
-   * beyond them, 503 LOGIN_BUSY with `Retry-After`. `false` turns the cap off.
+   * The cap on concurrent password checks (user lookup and bcrypt), counted per `tokenRoutes`:
+   * `maxConcurrent` at once (default: libuv's thread pool size, `UV_THREADPOOL_SIZE` or 4, but at
+   * most one less than the CPUs), `maxQueued` waiting (default 8 times `maxConcurrent`); beyond
+   * them, 503 LOGIN_BUSY with `Retry-After`. `false` turns the cap off.
    */
   loginConcurrency?: false | LoginConcurrencyOptions;
   /**
