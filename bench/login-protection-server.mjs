@@ -32,7 +32,11 @@ const app = express();
 const maxConcurrent = Number(process.env.BENCH_LOGIN_CONCURRENCY) || undefined;
 app.use(
   '/flood',
-  tokenRoutes(auth, { ...common, loginThrottle: false, loginConcurrency: maxConcurrent ? { maxConcurrent } : {} }),
+  tokenRoutes(auth, {
+    ...common,
+    loginThrottle: false,
+    loginConcurrency: maxConcurrent ? { maxConcurrent } : {},
+  }),
 );
 app.use(
   '/throttled',
