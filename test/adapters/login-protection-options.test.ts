@@ -58,8 +58,7 @@ describe('login-protection options', () => {
     expect(threadPoolSize()).toBe(16);
     vi.stubEnv('UV_THREADPOOL_SIZE', 'many');
     expect(threadPoolSize()).toBe(4);
-    const cpus = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator
-      ?.hardwareConcurrency;
+    const cpus = availableParallelism();
     vi.stubEnv('UV_THREADPOOL_SIZE', '2');
     expect(defaultMaxConcurrentPasswordChecks()).toBe(Math.max(1, Math.min(2, cpus - 1)));
     vi.stubEnv('UV_THREADPOOL_SIZE', '1024');
