@@ -66,7 +66,7 @@ export interface LoginConcurrencyOptions {
    * The password checks (user lookup and bcrypt) run at once. Default: the size of libuv's
    * thread pool, where bcrypt runs (`UV_THREADPOOL_SIZE`, or 4), but at most one less than
    * the CPUs (`os.availableParallelism()`, at least 1), so that bcrypt never takes the CPU
-   * the event loop needs (see {@link defaultMaxConcurrentPasswordChecks}).
+   * the event loop needs (docs/login-protection.md).
    */
   maxConcurrent?: number;
   /** The logins that may wait for a slot; beyond them, 503 LOGIN_BUSY. Default 8 times `maxConcurrent`. */
