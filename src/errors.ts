@@ -33,6 +33,8 @@ export type AuthErrorCode =
   | 'JWKS_UNAVAILABLE'
   | 'INVALID_CREDENTIALS'
   | 'PASSWORD_REJECTED'
+  | 'TOO_MANY_ATTEMPTS'
+  | 'LOGIN_BUSY'
   | 'CONFIG_INVALID';
 
 /**
@@ -58,6 +60,8 @@ export const AUTH_ERROR_CODES: { readonly [Code in AuthErrorCode]: AuthErrorCode
   JWKS_UNAVAILABLE: { status: 503, bearerError: undefined },
   INVALID_CREDENTIALS: { status: 401, bearerError: 'invalid_token' },
   PASSWORD_REJECTED: { status: 400, bearerError: 'invalid_request' },
+  TOO_MANY_ATTEMPTS: { status: 429, bearerError: undefined },
+  LOGIN_BUSY: { status: 503, bearerError: undefined },
   CONFIG_INVALID: { status: 500, bearerError: undefined },
 };
 
@@ -69,6 +73,11 @@ const AUTH_ERROR_BRAND = Symbol.for('tokenward.AuthError');
 export interface AuthErrorOptions {
   /** The error that led to this one (kept for logs, never sent to clients). */
   cause?: unknown;
+  /**
+   * When the client may try again, in whole seconds: answered as `Retry-After`
+   * (TOO_MANY_ATTEMPTS, LOGIN_BUSY).
+   */
+  retryAfter?: number;
 }
 
 /**
@@ -83,6 +92,12 @@ export class AuthError extends Error {
   readonly status: number;
   /** The RFC 6750 `error` value, or `undefined` where none applies (e.g. `TOKEN_MISSING`). */
   readonly bearerError: BearerErrorValue | undefined;
+  /**
+   * When the client may try again, in whole seconds, where the error says so
+   * (TOO_MANY_ATTEMPTS, LOGIN_BUSY): the adapters answer it as `Retry-After`;
+   * an application handling errors itself (`delegateErrors`) should too.
+   */
+  readonly retryAfter?: number;
 
   constructor(code: AuthErrorCode, message: string, options?: AuthErrorOptions) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
@@ -91,6 +106,7 @@ export class AuthError extends Error {
     this.code = code;
     this.status = info.status;
     this.bearerError = info.bearerError;
+    if (options?.retryAfter !== undefined) this.retryAfter = options.retryAfter;
     Object.defineProperty(this, AUTH_ERROR_BRAND, { value: true });
   }
 }

@@ -116,16 +116,38 @@ export interface JsonWebKeySet {
   keys: JWK[];
 }
 
-/** An event for audit logs. It never carries a token. */
+/**
+ * An event for audit logs. It never carries a token or a password.
+ * `createAuth`'s `onEvent` receives `login`, `refresh`, `reuse-detected`, `revoke` and
+ * `revoke-subject`; the token routes' `onEvent` receives `login-throttled` (a 429
+ * TOO_MANY_ATTEMPTS) and `login-busy` (a 503 LOGIN_BUSY).
+ */
 export interface AuthEvent {
   /** What happened. */
-  type: 'login' | 'refresh' | 'reuse-detected' | 'revoke' | 'revoke-subject';
-  /** The subject concerned. */
+  type:
+    | 'login'
+    | 'refresh'
+    | 'reuse-detected'
+    | 'revoke'
+    | 'revoke-subject'
+    | 'login-throttled'
+    | 'login-busy';
+  /**
+   * The subject concerned; for `login-throttled` and `login-busy`, the user name tried
+   * (normalised as the throttle counts it), since no user was looked up.
+   */
   subject: string;
   /** The refresh-token family concerned, when there is one. */
   familyId?: string;
-  /** Why, in a few words (e.g. `refresh-token`, `access-token`). */
+  /**
+   * Why, in a few words (e.g. `refresh-token`, `access-token`); for `login-throttled`
+   * the limit reached (`username` or `address`), for `login-busy` `queue-full`.
+   */
   reason?: string;
+  /** The client address of a `login-throttled` or `login-busy` event, when the framework knows it. */
+  address?: string;
+  /** The `Retry-After` answered to a `login-throttled` or `login-busy` event, in seconds. */
+  retryAfter?: number;
   /** When, in milliseconds since the epoch. */
   at: number;
 }

@@ -28,6 +28,12 @@ export type { AuthenticateOptions, SendAuthErrorOptions, TokenGetter } from '../
 export type { RefreshCookieOptions, SameSite } from '../lib/http/cookies.js';
 export type { CsrfOptions } from '../lib/http/csrf.js';
 export type { JwksRouteOptions } from '../lib/http/jwks.js';
+export type {
+  LoginConcurrencyOptions,
+  LoginLimit,
+  LoginLimiter,
+  LoginThrottleOptions,
+} from '../lib/http/login-protection.js';
 export type { FailureOptions, InternalErrorReporter } from '../lib/http/outcome.js';
 export type {
   LoginFieldNames,
@@ -172,6 +178,7 @@ export function tokenRoutes<Claims extends object, Role extends string>(
       .handle(route, {
         request: req,
         secure: req.secure,
+        clientAddress: req.ip,
         body,
         defaultReporter: reportToConsole,
       })

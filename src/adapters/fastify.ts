@@ -29,6 +29,12 @@ export type { AuthenticateOptions, SendAuthErrorOptions, TokenGetter } from '../
 export type { RefreshCookieOptions, SameSite } from '../lib/http/cookies.js';
 export type { CsrfOptions } from '../lib/http/csrf.js';
 export type { JwksRouteOptions } from '../lib/http/jwks.js';
+export type {
+  LoginConcurrencyOptions,
+  LoginLimit,
+  LoginLimiter,
+  LoginThrottleOptions,
+} from '../lib/http/login-protection.js';
 export type { FailureOptions, InternalErrorReporter } from '../lib/http/outcome.js';
 export type {
   LoginFieldNames,
@@ -193,6 +199,7 @@ export const tokenRoutes: FastifyPluginAsync<TokenRoutesPluginOptions> = async (
       const input = {
         request: request.raw,
         secure: request.protocol === 'https',
+        clientAddress: request.ip,
         body: { stream: request.raw },
         defaultReporter: reporterFor(request),
       };

@@ -29,6 +29,12 @@ export type { AuthenticateOptions, SendAuthErrorOptions, TokenGetter } from '../
 export type { RefreshCookieOptions, SameSite } from '../lib/http/cookies.js';
 export type { CsrfOptions } from '../lib/http/csrf.js';
 export type { JwksRouteOptions } from '../lib/http/jwks.js';
+export type {
+  LoginConcurrencyOptions,
+  LoginLimit,
+  LoginLimiter,
+  LoginThrottleOptions,
+} from '../lib/http/login-protection.js';
 export type { FailureOptions, InternalErrorReporter } from '../lib/http/outcome.js';
 export type {
   LoginFieldNames,
@@ -194,6 +200,7 @@ export function tokenRoutes<Claims extends object, Role extends string>(
     const input = {
       request: ctx.req,
       secure: ctx.secure,
+      clientAddress: ctx.ip,
       body,
       defaultReporter: reporterFor(ctx),
     };

@@ -84,6 +84,17 @@ export function buildPaths(options: ResolvedOpenApiOptions): { [path: string]: O
     headers: { ...noStoreHeaders(), ...setCookie('Sets the refresh token in') },
     content: { [JSON_MEDIA]: { schema: schemaRef('TokenwardTokenResponse') } },
   });
+  // A throttled (429) or busy (503 LOGIN_BUSY) login says when to come back.
+  const retryAfter = (status: 429 | 503): HeaderMap => ({
+    'Retry-After': {
+      description:
+        status === 429
+          ? 'Seconds to wait before trying again.'
+          : 'Seconds to wait before trying again, on LOGIN_BUSY (a STORE_UNAVAILABLE answer has none).',
+      schema: { type: 'string', pattern: '^[1-9][0-9]*$' },
+      required: status === 429,
+    },
+  });
   const operation = (
     name: string,
     fields: Omit<OpenApiOperation, 'tags' | 'operationId'>,
@@ -95,19 +106,26 @@ export function buildPaths(options: ResolvedOpenApiOptions): { [path: string]: O
         summary: 'Log in with a user name and password',
         description:
           'Checks the password against the user `findUser` returns and starts a new refresh-token family.' +
-          ' Wrong user and wrong password get the same answer, in the same time.',
+          ' Wrong user and wrong password get the same answer, in the same time.' +
+          ' Failed attempts are throttled per user name and per client address (429 TOO_MANY_ATTEMPTS,' +
+          ' alike for known and unknown user names), and concurrent password checks are capped (503 LOGIN_BUSY).',
         requestBody: {
           required: true,
           content: { [JSON_MEDIA]: { schema: schemaRef('TokenwardLoginRequest') } },
         },
         responses: {
           '200': tokenAnswer('The new access token (and refresh token).'),
-          ...tokenRouteErrorResponses([
-            ...bodyCodes,
-            'INVALID_CREDENTIALS',
-            'CONFIG_INVALID',
-            INTERNAL_ERROR_CODE,
-          ]),
+          ...tokenRouteErrorResponses(
+            [
+              ...bodyCodes,
+              'INVALID_CREDENTIALS',
+              'TOO_MANY_ATTEMPTS',
+              'LOGIN_BUSY',
+              'CONFIG_INVALID',
+              INTERNAL_ERROR_CODE,
+            ],
+            { '429': retryAfter(429), '503': retryAfter(503) },
+          ),
         },
       }),
     },
@@ -175,13 +193,18 @@ export function buildPaths(options: ResolvedOpenApiOptions): { [path: string]: O
             headers: noStoreHeaders(),
             content: { [JSON_MEDIA]: { schema: schemaRef('TokenwardOAuth2Error') } },
           },
+          '429': {
+            description:
+              'A throttled password grant: the RFC 6749 5.2 body with `temporarily_unavailable`, ' +
+              'alike for known and unknown user names.',
+            headers: { ...noStoreHeaders(), ...retryAfter(429) },
+            content: { [JSON_MEDIA]: { schema: schemaRef('TokenwardOAuth2Error') } },
+          },
           // Server failures keep the common error body.
-          ...tokenRouteErrorResponses([
-            'CONFIG_INVALID',
-            INTERNAL_ERROR_CODE,
-            'STORE_UNAVAILABLE',
-            'JWKS_UNAVAILABLE',
-          ]),
+          ...tokenRouteErrorResponses(
+            ['CONFIG_INVALID', INTERNAL_ERROR_CODE, 'STORE_UNAVAILABLE', 'JWKS_UNAVAILABLE', 'LOGIN_BUSY'],
+            { '503': retryAfter(503) },
+          ),
         },
       }),
     };

@@ -41,6 +41,8 @@ export interface JsonSchema {
   minimum?: number;
   /** A format hint, such as `password`. */
   format?: string;
+  /** A regular expression a string must match (e.g. `Retry-After`'s digits). */
+  pattern?: string;
   /** `true` for a value only ever sent, never returned (a password). */
   writeOnly?: boolean;
   /** Example values. */
@@ -59,6 +61,8 @@ export interface OpenApiHeader {
   description: string;
   /** The header value's schema. */
   schema: JsonSchema;
+  /** `false` for a header only some answers of the status carry (e.g. `Retry-After` on a 503). */
+  required?: boolean;
 }
 
 /** An OpenAPI response. */

@@ -23,6 +23,8 @@ describe('AuthError', () => {
       JWKS_UNAVAILABLE: [503, undefined],
       INVALID_CREDENTIALS: [401, 'invalid_token'],
       PASSWORD_REJECTED: [400, 'invalid_request'],
+      TOO_MANY_ATTEMPTS: [429, undefined],
+      LOGIN_BUSY: [503, undefined],
       CONFIG_INVALID: [500, undefined],
     };
     expect(Object.keys(AUTH_ERROR_CODES).sort()).toEqual(Object.keys(expected).sort());

@@ -34,6 +34,7 @@ const MOUNTS = {
   '/https': { prefix: '/https', oauth2: true },
   '/down': { prefix: '/down', oauth2: true, cookie: false },
   '/broken': { prefix: '/broken', oauth2: true, cookie: false },
+  '/throttled': { prefix: '/throttled', oauth2: true, cookie: false },
 } satisfies Record<string, TokenwardOpenApiOptions>;
 type Mount = keyof typeof MOUNTS;
 
@@ -54,6 +55,8 @@ beforeAll(async () => {
     throw new Error('database unreachable');
   };
   app.use('/broken', tokenRoutes(auth, { ...quiet, ...MOUNTS['/broken'], findUser: failingFindUser }));
+  const oneAttempt = { loginThrottle: { username: { attempts: 1, window: 60 } } };
+  app.use('/throttled', tokenRoutes(auth, { findUser, ...quiet, ...MOUNTS['/throttled'], ...oneAttempt }));
   app.get('/me', authenticate(auth), (req, res) => {
     res.json(req.auth);
   });
@@ -273,6 +276,24 @@ const SCENARIOS: Scenario[] = [
     headers: () => FORM_TYPE,
     body: () => 'grant_type=refresh_token',
     status: 400,
+  }),
+  post('/throttled', 'login', {
+    name: 'login, wrong password before the throttle',
+    headers: () => JSON_TYPE,
+    body: login('bob', 'wrong-password'),
+    status: 401,
+  }),
+  post('/throttled', 'login', {
+    name: 'login, throttled',
+    headers: () => JSON_TYPE,
+    body: login('bob', 'wrong-password'),
+    status: 429,
+  }),
+  post('/throttled', 'token', {
+    name: 'password grant, throttled',
+    headers: () => FORM_TYPE,
+    body: () => 'grant_type=password&username=bob&password=bob-password',
+    status: 429,
   }),
   post('/down', 'login', {
     name: 'login, store down',

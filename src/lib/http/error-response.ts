@@ -60,7 +60,8 @@ export function jsonAnswer(
 
 /**
  * The answer to any failure: an `AuthError` gets its status, the body
- * `{ "error": { "code", "message" } }` and the bearer challenge; anything else
+ * `{ "error": { "code", "message" } }`, the bearer challenge and `Retry-After` where the
+ * error carries one; anything else
  * gets a 500 that says nothing about it.
  */
 export function errorAnswer(
@@ -72,6 +73,9 @@ export function errorAnswer(
     return jsonAnswer(500, { error: { code: INTERNAL_ERROR_CODE, message: 'internal error' } }, headers);
   }
   const challenge = bearerChallenge(error, realm);
-  const all = challenge === undefined ? headers : { ...headers, 'www-authenticate': challenge };
+  const all: Record<string, string | string[]> =
+    challenge === undefined ? { ...headers } : { ...headers, 'www-authenticate': challenge };
+  // RFC 9110 10.2.3: a 429 or 503 says when to come back, in seconds.
+  if (error.retryAfter !== undefined) all['retry-after'] = String(error.retryAfter);
   return jsonAnswer(error.status, { error: { code: error.code, message: error.message } }, all);
 }

@@ -14,12 +14,14 @@ import type { HttpAnswer } from './types.js';
  * for a malformed request (a missing `grant_type` or parameter, a body that is
  * not a form, a request refused as plain HTTP or cross-site), `invalid_grant`
  * for wrong credentials or a refresh token that is not valid,
- * `unsupported_grant_type` for a grant other than `password` and `refresh_token`.
+ * `unsupported_grant_type` for a grant other than `password` and `refresh_token`,
+ * `temporarily_unavailable` (status 429, with `Retry-After`) for a throttled login.
  */
 export const OAUTH2_TOKEN_ERROR_CODES = [
   'invalid_request',
   'invalid_grant',
   'unsupported_grant_type',
+  'temporarily_unavailable',
 ] as const;
 
 /** One of {@link OAUTH2_TOKEN_ERROR_CODES}. */
@@ -51,9 +53,19 @@ export function oauth2ErrorAnswer(code: OAuth2TokenErrorCode, description: strin
 /**
  * The 5.2 answer to a failed grant: a malformed request (400), or one refused
  * as plain HTTP or cross-site, is `invalid_request`; any credential or token
- * refused is `invalid_grant`.
+ * refused is `invalid_grant`; a throttled login (TOO_MANY_ATTEMPTS) is
+ * `temporarily_unavailable` with status 429 and `Retry-After`.
  */
 export function oauth2FailureAnswer(error: AuthError): HttpAnswer {
+  if (error.code === 'TOO_MANY_ATTEMPTS') {
+    // The status stays 429 (with Retry-After) so that a client backs off instead of asking the user again.
+    const answer = oauth2ErrorAnswer('temporarily_unavailable', error.message);
+    const headers =
+      error.retryAfter === undefined
+        ? answer.headers
+        : { ...answer.headers, 'retry-after': String(error.retryAfter) };
+    return { ...answer, status: 429, headers };
+  }
   const invalidRequest =
     error.status === 400 || error.code === 'CSRF_REJECTED' || error.code === 'HTTPS_REQUIRED';
   return oauth2ErrorAnswer(invalidRequest ? 'invalid_request' : 'invalid_grant', error.message);

@@ -6,7 +6,7 @@
 import type { Auth } from '../../create-auth.js';
 import { AuthError, isAuthError } from '../../errors.js';
 import { prepareDummyHash, verifyPasswordOrDummy } from '../../password/dummy.js';
-import type { CustomClaims, ReservedClaimName, TokenPair, TokenSubject } from '../../types.js';
+import type { AuthEvent, CustomClaims, ReservedClaimName, TokenPair, TokenSubject } from '../../types.js';
 import { bearerFromHeader } from './bearer.js';
 import {
   announcesNoBody,
@@ -26,6 +26,14 @@ import {
 } from './cookies.js';
 import { type CsrfOptions, type CsrfPolicy, checkCsrf, resolveCsrfPolicy } from './csrf.js';
 import { jsonAnswer } from './error-response.js';
+import {
+  createLoginGate,
+  createLoginThrottle,
+  defaultNormalizeUsername,
+  type LoginConcurrencyOptions,
+  type LoginProtectionNotice,
+  type LoginThrottleOptions,
+} from './login-protection.js';
 import { oauth2FailureAnswer, oauth2TokenBody, runOAuth2Grant } from './oauth2.js';
 import {
   type FailureHandling,
@@ -140,6 +148,31 @@ export interface TokenRoutesOptions<Role extends string = string, Claims extends
    * the other routes. Default `false`: an app opts in to a new route.
    */
   logoutAll?: boolean;
+  /**
+   * Throttling of failed logins (`POST /login` and the `/token` password grant), counted
+   * before the user lookup and before any bcrypt work: by default 5 failed attempts per
+   * user name (trimmed, lower-cased) per 15 minutes and 100 per client address per hour,
+   * in memory. Over a limit: 429 TOO_MANY_ATTEMPTS with `Retry-After`, alike for known and
+   * unknown user names. A successful login clears its user name's count. Pass your own
+   * `rate-limiter-flexible` limiters (e.g. `RateLimiterRedis`) to share the counts between
+   * processes; a limiter that fails fails closed (503 STORE_UNAVAILABLE). `false` turns
+   * the throttle off. See docs/login-protection.md.
+   */
+  loginThrottle?: false | LoginThrottleOptions;
+  /**
+   * The cap on concurrent password checks (user lookup and bcrypt), counted per `tokenRoutes`:
+   * `maxConcurrent` at once (default: libuv's thread pool size, `UV_THREADPOOL_SIZE` or 4, but at
+   * most one less than the CPUs), `maxQueued` waiting (default 8 times `maxConcurrent`); beyond
+   * them, 503 LOGIN_BUSY with `Retry-After`. `false` turns the cap off.
+   */
+  loginConcurrency?: false | LoginConcurrencyOptions;
+  /**
+   * Receives the login-protection events: `login-throttled` (429) and `login-busy` (503),
+   * with the normalised user name as `subject`, `reason` (`username`, `address` or
+   * `queue-full`), `address` and `retryAfter`. Pass the function given to `createAuth`'s
+   * `onEvent` to have one audit stream. Its errors are ignored.
+   */
+  onEvent?: (event: AuthEvent) => void | Promise<void>;
 }
 
 /** The token routes: the three JSON ones, the OAuth2 token endpoint and "log out everywhere" when enabled. */
@@ -153,6 +186,11 @@ export interface TokenRouteRequest {
   readonly secure: boolean;
   /** The body. */
   readonly body: BodySource;
+  /**
+   * The client's address as the framework judges it with its trust-proxy setting
+   * (Express `req.ip`, Fastify `request.ip`, Koa `ctx.ip`), for the login throttle.
+   */
+  readonly clientAddress: string | undefined;
   /** The adapter's reporter of unexpected failures. */
   readonly defaultReporter: InternalErrorReporter;
 }
@@ -226,6 +264,31 @@ export function createTokenRoutes<Claims extends object, Role extends string>(
   const findUser = options.findUser;
   const fieldNames = resolveFieldNames(options.fields);
   const handling: FailureHandling = resolveFailureHandling(options);
+  const onEvent = options.onEvent;
+  if (onEvent !== undefined && typeof onEvent !== 'function')
+    throw new AuthError('CONFIG_INVALID', 'onEvent must be a function');
+  function notify(notice: LoginProtectionNotice): void {
+    if (onEvent === undefined) return;
+    try {
+      const result = onEvent({
+        type: notice.type,
+        subject: notice.username,
+        reason: notice.reason,
+        retryAfter: notice.retryAfter,
+        ...(notice.address === undefined ? {} : { address: notice.address }),
+        at: Date.now(),
+      });
+      if (result && typeof result.then === 'function') result.then(undefined, () => {});
+    } catch {
+      // An audit hook never breaks a login.
+    }
+  }
+  const throttle = createLoginThrottle(options.loginThrottle, notify);
+  // The busy event names the user as the throttle counts it.
+  const normalizeUsername =
+    (options.loginThrottle === false ? undefined : options.loginThrottle?.normalizeUsername) ??
+    defaultNormalizeUsername;
+  const gate = createLoginGate(options.loginConcurrency);
   const accept: readonly BodyType[] = ['json'];
   const served: readonly TokenRoute[] = [
     ...JSON_ROUTES,
@@ -272,7 +335,12 @@ export function createTokenRoutes<Claims extends object, Role extends string>(
     const { fields } = await body(input, ['json', 'form']);
     // Own properties only: a configured name such as `constructor` must not read the prototype's.
     const field = (name: string) => (Object.hasOwn(fields, name) ? fields[name] : undefined);
-    const pair = await passwordLogin(field(fieldNames.username), field(fieldNames.password), fieldNames);
+    const pair = await passwordLogin(
+      field(fieldNames.username),
+      field(fieldNames.password),
+      input.clientAddress,
+      fieldNames,
+    );
     return tokenAnswer(pair);
   }
 
@@ -280,6 +348,7 @@ export function createTokenRoutes<Claims extends object, Role extends string>(
   async function passwordLogin(
     username: unknown,
     password: unknown,
+    clientAddress: string | undefined,
     names: { username: string; password: string } = { username: 'username', password: 'password' },
   ): Promise<TokenPair> {
     // Bounded before any lookup or hashing: a megabyte password never reaches bcrypt.
@@ -295,14 +364,39 @@ export function createTokenRoutes<Claims extends object, Role extends string>(
         `${names.password} must be a string of 1 to ${maxPassword} characters`,
       );
     }
-    const user = await findUser(username);
-    // The dummy check runs for unknown users too, so both failures take the same time and answer alike.
-    const matches = await verifyPasswordOrDummy(
-      password,
-      user?.passwordHash,
-      cost === undefined ? {} : { cost },
-    );
-    if (!matches || !user) throw new AuthError('INVALID_CREDENTIALS', 'invalid username or password');
+    // Counted before the lookup: a throttled attempt costs no database query and no bcrypt, known user or not.
+    const attempt = await throttle?.attempt(username, clientAddress);
+    const check = async (): Promise<TokenRoutesUser<Role, Claims> | undefined> => {
+      const user = await findUser(username);
+      // The dummy check runs for unknown users too, so both failures take the same time and answer alike.
+      const matches = await verifyPasswordOrDummy(
+        password,
+        user?.passwordHash,
+        cost === undefined ? {} : { cost },
+      );
+      return matches && user ? user : undefined;
+    };
+    let user: TokenRoutesUser<Role, Claims> | undefined;
+    try {
+      user =
+        gate === undefined
+          ? await check()
+          : await gate.run(check, (retryAfter) =>
+              notify({
+                type: 'login-busy',
+                username: String(normalizeUsername(username)),
+                address: clientAddress,
+                reason: 'queue-full',
+                retryAfter,
+              }),
+            );
+    } catch (error) {
+      // A busy answer checked no password: the attempt is not held against the user or the address.
+      if (isAuthError(error) && error.code === 'LOGIN_BUSY') await attempt?.refund();
+      throw error;
+    }
+    if (!user) throw new AuthError('INVALID_CREDENTIALS', 'invalid username or password');
+    await attempt?.succeeded();
     const subject = {
       ...user.claims,
       sub: user.sub,
@@ -350,7 +444,7 @@ export function createTokenRoutes<Claims extends object, Role extends string>(
   async function token(input: TokenRouteRequest): Promise<HttpAnswer> {
     const { fields } = await body(input, ['form']);
     const result = await runOAuth2Grant(fields, {
-      password: (username, password) => passwordLogin(username, password),
+      password: (username, password) => passwordLogin(username, password, input.clientAddress),
       async refreshToken(fromForm) {
         const presented = cookie === undefined ? fromForm : await presentedRefreshToken(input);
         if (typeof presented !== 'string' || presented === '')
