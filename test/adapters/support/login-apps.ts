@@ -17,29 +17,13 @@ import * as fastifyAdapter from '../../../src/adapters/fastify.js';
 import * as koaAdapter from '../../../src/adapters/koa.js';
 import type { Auth } from '../../../src/create-auth.js';
 import type { TokenRoutesOptions } from '../../../src/lib/http/token-routes.js';
+import { listen } from '../../support/servers.js';
 import type { FrameworkName, RunningServer } from './apps.js';
 
 const require = createRequire(import.meta.url);
 
 /** The token-route options of a login app; `cookie: false` and `oauth2: true` are added. */
 export type LoginAppOptions = TokenRoutesOptions;
-
-function listen(server: ReturnType<typeof createServer>): Promise<RunningServer> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      resolve({
-        url: `http://127.0.0.1:${port}`,
-        close: () =>
-          new Promise<void>((done) => {
-            server.closeAllConnections();
-            server.close(() => done());
-          }),
-      });
-    });
-  });
-}
 
 function expressLoginApp(createApp: typeof express, auth: Auth, options: LoginAppOptions) {
   const app = createApp();
@@ -92,7 +76,7 @@ export async function startLoginApp(
       });
       await app.listen({ port: 0, host: '127.0.0.1' });
       const { port } = app.server.address() as AddressInfo;
-      return { url: `http://127.0.0.1:${port}`, close: () => app.close() };
+      return { url: `http://127.0.0.1:${port}`, port, close: () => app.close() };
     }
     case 'koa2':
       return listen(createServer(koaLoginApp(require('koa2') as typeof Koa, auth, options).callback()));
