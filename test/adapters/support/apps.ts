@@ -90,7 +90,7 @@ export async function createFixtures(): Promise<Fixtures> {
   };
 }
 
-function routeOptions(fixtures: Fixtures) {
+export function routeOptions(fixtures: Fixtures) {
   return {
     findUser: fixtures.findUser,
     passwordHashCost: 10,
@@ -100,7 +100,7 @@ function routeOptions(fixtures: Fixtures) {
 }
 
 /** The options of the extension routes, which report server faults apart from the scenario's other routes. */
-function faultReporting(fixtures: Fixtures) {
+export function faultReporting(fixtures: Fixtures) {
   return { onInternalError: (error: unknown) => fixtures.serverFaults.push(error) };
 }
 
@@ -127,7 +127,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-function listen(server: Server): Promise<RunningServer> {
+export function listen(server: Server): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
