@@ -10,12 +10,9 @@
  */
 
 import {
-  type ArgumentsHost,
   type CanActivate,
-  Catch,
   createParamDecorator,
   type DynamicModule,
-  type ExceptionFilter,
   type ExecutionContext,
   HttpException,
   type INestApplication,
@@ -28,7 +25,7 @@ import {
   type OptionalFactoryDependency,
   SetMetadata,
 } from '@nestjs/common';
-import { APP_FILTER, HttpAdapterHost, Reflector } from '@nestjs/core';
+import { Reflector } from '@nestjs/core';
 import type { Auth } from '../create-auth.js';
 import { AuthError, isAuthError } from '../errors.js';
 import {
@@ -114,8 +111,9 @@ const reportToLogger: InternalErrorReporter = (error) => {
  * `AuthError`'s, so Nest's exception layer answers it and an application's own exception
  * filters see it. `authError` is the `AuthError` (`undefined` for an unexpected error, which
  * is answered as the generic 500 after being reported); `headers` are the headers the other
- * adapters send with the answer (`WWW-Authenticate`, `Content-Type`), which the module's
- * exception filter writes.
+ * adapters send with the answer (`WWW-Authenticate`, `Content-Type`), which the guard has
+ * already set on the response when it throws: Nest's own exception filter then answers exactly
+ * what the other adapters answer, and a filter of the application's sees the exception first.
  */
 export class TokenwardException extends HttpException {
   /** The `AuthError` this failure is, or `undefined` for an unexpected error (the cause). */
@@ -131,27 +129,10 @@ export class TokenwardException extends HttpException {
   }
 }
 
-/**
- * The exception filter `TokenwardModule` installs (`APP_FILTER`): answers a
- * {@link TokenwardException} with its status, headers and JSON body, exactly as the other
- * adapters answer the failure. A filter of the application's own for `TokenwardException`
- * (scoped to a controller or route, or `app.useGlobalFilters`) is asked first.
- */
-export class TokenwardExceptionFilter implements ExceptionFilter<TokenwardException> {
-  constructor(private readonly adapterHost: HttpAdapterHost) {}
-
-  /** Writes the answer. */
-  catch(exception: TokenwardException, host: ArgumentsHost): void {
-    const adapter = this.adapterHost.httpAdapter;
-    const response: unknown = host.switchToHttp().getResponse();
-    // Both platforms take a list for a repeated header (Express's res.set, Fastify's reply.header).
-    for (const [name, value] of Object.entries(exception.headers))
-      adapter.setHeader(response, name, value as string);
-    adapter.reply(response, exception.getResponse(), exception.getStatus());
-  }
+/** The part of the platform's response the guard writes headers with: Express's `res` and Fastify's `reply` alike. */
+interface PlatformResponse {
+  header(name: string, value: string | string[]): unknown;
 }
-Catch(TokenwardException)(TokenwardExceptionFilter);
-Inject(HttpAdapterHost)(TokenwardExceptionFilter, undefined, 0);
 
 /** The parts of the platform's request the shared logic reads (Express's `req`, or Fastify's `request.raw`). */
 interface PlatformRequest {
@@ -176,13 +157,19 @@ function platformParts(request: PlatformRequest): { view: HttpRequestView; isSec
  * unanswered (it is built with `delegateErrors`), so that the exception carries the error itself;
  * it is answered here as every adapter answers it, a server fault reported first.
  */
-function throwFailure(outcome: Exclude<Outcome<unknown>, { kind: 'ok' }>, handling: FailureHandling): never {
+function throwFailure(
+  outcome: Exclude<Outcome<unknown>, { kind: 'ok' }>,
+  handling: FailureHandling,
+  response: PlatformResponse,
+): never {
   const error = outcome.kind === 'delegate' ? outcome.error : undefined;
   const answered =
     outcome.kind === 'delegate'
       ? failure(error, { ...handling, delegateErrors: false }, reportToLogger)
       : outcome;
   if (answered.kind !== 'answer') throw error;
+  // Nest's exception layer writes a status and a body, never headers: the challenge is set here.
+  for (const [name, value] of Object.entries(answered.answer.headers)) response.header(name, value);
   throw new TokenwardException(answered.answer, error);
 }
 
@@ -203,16 +190,17 @@ export class TokenwardGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_KEY, targets) === true) return true;
-    const request = context.switchToHttp().getRequest<PlatformRequest>();
+    const http = context.switchToHttp();
+    const request = http.getRequest<PlatformRequest>();
     const { view, isSecure } = platformParts(request);
     attachAuthenticator(request, this.authenticator);
     const outcome = await this.authenticator.authenticate(request, view, isSecure, reportToLogger);
-    if (outcome.kind !== 'ok') throwFailure(outcome, this.authenticator);
+    if (outcome.kind !== 'ok') throwFailure(outcome, this.authenticator, http.getResponse());
     request.auth = outcome.value;
     const required = this.reflector.getAllAndOverride<RoleMetadata | undefined>(ROLES_KEY, targets);
     if (required !== undefined) {
       const checked = authorize(request, outcome.value, required.roles, required.all, reportToLogger);
-      if (checked.kind !== 'ok') throwFailure(checked, this.authenticator);
+      if (checked.kind !== 'ok') throwFailure(checked, this.authenticator, http.getResponse());
     }
     return true;
   }
@@ -228,8 +216,7 @@ function authenticatorOf(options: TokenwardModuleOptions<unknown>): Authenticato
 }
 
 /**
- * The module: registers the options, the authenticator {@link TokenwardGuard} uses and the
- * exception filter that answers its failures. Global: import it once, in the root module.
+ * The module: registers the options and the authenticator {@link TokenwardGuard} uses. Global: import it once, in the root module.
  *
  * @example
  * ```ts
@@ -277,7 +264,6 @@ function moduleOf(optionsProviders: NonNullable<ModuleMetadata['providers']>): D
     providers: [
       ...optionsProviders,
       { provide: TOKENWARD_AUTHENTICATOR, useFactory: authenticatorOf, inject: [TOKENWARD_OPTIONS] },
-      { provide: APP_FILTER, useClass: TokenwardExceptionFilter },
     ],
     exports: [TOKENWARD_OPTIONS, TOKENWARD_AUTHENTICATOR],
   };

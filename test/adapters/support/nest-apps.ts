@@ -77,14 +77,19 @@ class ScenarioController {
   }
 }
 
-/** The application's own filter: it sees the AuthError the guard failed with, as the other apps' error handlers do. */
+/**
+ * The application's own filter: it sees the AuthError the guard failed with, as the other apps'
+ * error handlers do, and answers in its own shape, without the challenge the guard set.
+ */
 @Catch(TokenwardException)
 class DelegatedFilter implements ExceptionFilter<TokenwardException> {
   catch(exception: TokenwardException, host: ArgumentsHost) {
     const response = host.switchToHttp().getResponse<{
+      removeHeader(name: string): void;
       status?: (code: number) => { json(body: unknown): void };
       code?: (code: number) => { send(body: unknown): void };
     }>();
+    response.removeHeader('www-authenticate');
     const body = { delegated: exception.authError?.code ?? 'unknown' };
     if (response.code !== undefined) response.code(exception.getStatus()).send(body);
     else response.status?.(exception.getStatus()).json(body);
