@@ -121,7 +121,10 @@ export class TokenwardException extends HttpException {
   /** The headers of the answer, lower-case names. */
   readonly headers: Readonly<Record<string, string | string[]>>;
 
-  /** Builds the exception from the answer the shared HTTP logic gave for `error`. */
+  /**
+   * Builds the exception from the answer the shared HTTP logic gave for `error`.
+   * @internal the guard builds it; applications catch it.
+   */
   constructor(answer: HttpAnswer, error: unknown) {
     super(JSON.parse(answer.body ?? 'null') as Record<string, unknown>, answer.status, { cause: error });
     this.authError = isAuthError(error) ? error : undefined;
@@ -184,6 +187,7 @@ function throwFailure(
 export class TokenwardGuard implements CanActivate {
   private readonly reflector = new Reflector();
 
+  /** @internal Nest builds the guard, with the module's authenticator. */
   constructor(private readonly authenticator: Authenticator<unknown>) {}
 
   /** Lets the request through, or throws a {@link TokenwardException}. */
