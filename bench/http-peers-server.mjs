@@ -3,6 +3,10 @@
 //     open       no authentication
 //     tokenward  tokenward's adapter (tokenward/fastify, tokenward/express, tokenward/koa)
 //     peer       the framework's usual JWT middleware: @fastify/jwt, express-jwt, koa-jwt
+//   nest-express | nest-fastify (NestJS 12 on each platform), with the same modes: tokenward is
+//     TokenwardGuard (tokenward/nestjs), peer is @nestjs/passport's AuthGuard('jwt') with a
+//     passport-jwt strategy (and JwtModule registered), as Nest's docs set it up; both guard
+//     the controller with @UseGuards.
 //   tail, with mode tokenward | jose: Fastify with GET /data behind tokenward's adapter or
 //     behind a jose jwtVerify hook (the path tokenward took before its fast path), and
 //     POST /login checking a bcrypt password (tokenward/password) for the login load.
@@ -76,6 +80,63 @@ async function koaServer() {
   return createServer(app.callback());
 }
 
+/** A Nest application serving GET /data, guarded per `mode`, on the platform's adapter. */
+async function nestServer(platform) {
+  require('reflect-metadata');
+  const { Controller, Get, Injectable, Module, UseGuards } = require('@nestjs/common');
+  const { NestFactory } = require('@nestjs/core');
+  const adapter =
+    platform === 'express'
+      ? new (require('@nestjs/platform-express').ExpressAdapter)()
+      : new (require('@nestjs/platform-fastify').FastifyAdapter)();
+  // The decorators applied as calls: this file is plain JavaScript.
+  class DataController {
+    data() {
+      return body;
+    }
+  }
+  Controller()(DataController);
+  const method = Object.getOwnPropertyDescriptor(DataController.prototype, 'data');
+  Get('data')(DataController.prototype, 'data', method);
+  const imports = [];
+  const providers = [];
+  if (mode === 'tokenward') {
+    const { TokenwardGuard, TokenwardModule } = await import('../dist/nestjs.js');
+    imports.push(TokenwardModule.forRoot({ auth }));
+    UseGuards(TokenwardGuard)(DataController);
+  } else if (mode === 'peer') {
+    const { AuthGuard, PassportModule, PassportStrategy } = require('@nestjs/passport');
+    const { JwtModule } = require('@nestjs/jwt');
+    const { ExtractJwt, Strategy } = require('passport-jwt');
+    class JwtStrategy extends PassportStrategy(Strategy) {
+      constructor() {
+        super({
+          jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+          // A KeyObject, as express-jwt gets above: with a string, jsonwebtoken tries it as a public key (createPublicKey) first
+          // on every verification, which costs it about 1 ms here.
+          secretOrKey: secretKey,
+          algorithms: ['HS256'],
+          issuer: ISSUER,
+          audience: AUDIENCE,
+        });
+      }
+      validate(payload) {
+        return payload;
+      }
+    }
+    Injectable()(JwtStrategy);
+    imports.push(PassportModule, JwtModule.register({ secret: SECRET }));
+    providers.push(JwtStrategy);
+    UseGuards(AuthGuard('jwt'))(DataController);
+  }
+  class AppModule {}
+  Module({ imports, controllers: [DataController], providers })(AppModule);
+  const app = await NestFactory.create(AppModule, adapter, { logger: false });
+  await app.init();
+  if (platform === 'fastify') await app.getHttpAdapter().getInstance().ready();
+  return app.getHttpServer();
+}
+
 async function tailServer() {
   const Fastify = require('fastify');
   const { hashPassword, verifyPassword } = await import('../dist/password.js');
@@ -109,11 +170,18 @@ async function tailServer() {
   return app.server;
 }
 
-const servers = { fastify: fastifyServer, express: expressServer, koa: koaServer, tail: tailServer };
+const servers = {
+  fastify: fastifyServer,
+  express: expressServer,
+  koa: koaServer,
+  'nest-express': () => nestServer('express'),
+  'nest-fastify': () => nestServer('fastify'),
+  tail: tailServer,
+};
 const modes = framework === 'tail' ? ['tokenward', 'jose'] : ['open', 'tokenward', 'peer'];
 if (!servers[framework] || !modes.includes(mode)) {
   console.error(
-    'usage: node bench/http-peers-server.mjs <fastify|express|koa> <open|tokenward|peer>\n' +
+    'usage: node bench/http-peers-server.mjs <fastify|express|koa|nest-express|nest-fastify> <open|tokenward|peer>\n' +
       '       node bench/http-peers-server.mjs tail <tokenward|jose>',
   );
   process.exit(2);

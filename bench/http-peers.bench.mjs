@@ -4,7 +4,8 @@
 //
 // 1. Throughput, GET /data: for Fastify, Express and Koa, unprotected ("open"), behind
 //    tokenward's adapter, and behind the peer middleware (@fastify/jwt, express-jwt with a
-//    KeyObject secret, koa-jwt). All servers start first and stay up; each round measures
+//    KeyObject secret, koa-jwt); and NestJS on its Express and Fastify platforms, behind
+//    TokenwardGuard and behind @nestjs/passport's AuthGuard('jwt') with passport-jwt. All servers start first and stay up; each round measures
 //    every server once, frameworks and modes in a rotating order, so that a slow moment of
 //    the (shared) machine hits them alike. Figures: median and min–max of the rounds.
 // 2. Paired: the same comparison with the two servers of a framework (tokenward, peer) pinned
@@ -33,6 +34,7 @@
 //        [--paired-rounds 6] [--paired-duration 3]
 //        [--tail-rounds 5] [--tail-duration 10] [--tail-rate 1000] [--burst 4] [--burst-every 1000] [--pool 1]
 //        [--skip-tail] [--skip-throughput] [--skip-paired]
+//        [--frameworks fastify,express,koa,nest-express,nest-fastify]   (a subset; default all)
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
@@ -63,12 +65,26 @@ const pool = option('pool', 1);
 const burstEvery = option('burst-every', 1000);
 const pairedRounds = option('paired-rounds', 6);
 const pairedDuration = option('paired-duration', 3);
-const FRAMEWORKS = ['fastify', 'express', 'koa'];
+const ALL_FRAMEWORKS = ['fastify', 'express', 'koa', 'nest-express', 'nest-fastify'];
+const frameworksIndex = args.indexOf('--frameworks');
+const FRAMEWORKS = frameworksIndex === -1 ? ALL_FRAMEWORKS : args[frameworksIndex + 1].split(',');
+for (const framework of FRAMEWORKS) {
+  if (!ALL_FRAMEWORKS.includes(framework)) {
+    console.error(`bench/http-peers: unknown framework ${framework} (${ALL_FRAMEWORKS.join(', ')})`);
+    process.exit(2);
+  }
+}
 const MODES = ['open', 'tokenward', 'peer'];
-const PEER = { fastify: '@fastify/jwt', express: 'express-jwt', koa: 'koa-jwt' };
+const PEER = {
+  fastify: '@fastify/jwt',
+  express: 'express-jwt',
+  koa: 'koa-jwt',
+  'nest-express': '@nestjs/passport + passport-jwt',
+  'nest-fastify': '@nestjs/passport + passport-jwt',
+};
 const serverScript = fileURLToPath(new URL('./http-peers-server.mjs', import.meta.url));
 
-if (!existsSync(new URL('../dist/fastify.js', import.meta.url))) {
+if (!existsSync(new URL('../dist/nestjs.js', import.meta.url))) {
   console.error('bench/http-peers: dist/ is missing; run `npm run build` first.');
   process.exit(1);
 }

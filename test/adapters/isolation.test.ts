@@ -5,6 +5,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
 const FRAMEWORK_PACKAGES = ['express', 'express4', 'fastify', 'koa', 'koa2', '@koa/router'];
+/** Nest's packages: only `tokenward/nestjs` may load them. */
+const NEST_PACKAGES = [
+  '@nestjs/common',
+  '@nestjs/core',
+  '@nestjs/platform-express',
+  '@nestjs/platform-fastify',
+  'reflect-metadata',
+  'rxjs',
+];
 
 /** The packages under node_modules that requiring the module loads, in a fresh process. */
 function loadedPackages(modulePath: string): string[] {
@@ -27,13 +36,25 @@ describe.each(['express', 'fastify', 'koa'])('src/adapters/%s.ts', (adapter) => 
     // The probe works: a CommonJS dependency of the core is seen (ESM-only ones are not: see the static check).
     expect(loaded).toContain('@node-rs/bcrypt');
     expect(loaded.filter((name) => FRAMEWORK_PACKAGES.includes(name))).toEqual([]);
+    expect(loaded.filter((name) => NEST_PACKAGES.includes(name))).toEqual([]);
     if (adapter === 'fastify') expect(loaded).toContain('fastify-plugin');
+  });
+});
+
+describe('src/adapters/nestjs.ts', () => {
+  it("loads Nest's common and core packages, no platform and no other framework", () => {
+    const loaded = loadedPackages('./src/adapters/nestjs.ts');
+    expect(loaded).toContain('@nestjs/common');
+    expect(loaded).toContain('@nestjs/core');
+    expect(loaded.filter((name) => FRAMEWORK_PACKAGES.includes(name))).toEqual([]);
+    expect(loaded).not.toContain('@nestjs/platform-express');
+    expect(loaded).not.toContain('@nestjs/platform-fastify');
   });
 });
 
 describe('the adapter sources and the shared HTTP layer', () => {
   const files = [
-    ...['express', 'fastify', 'koa'].map((name) => `src/adapters/${name}.ts`),
+    ...['express', 'fastify', 'koa', 'nestjs'].map((name) => `src/adapters/${name}.ts`),
     ...readdirSync('src/lib/http').map((name) => `src/lib/http/${name}`),
   ];
 

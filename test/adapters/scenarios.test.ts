@@ -13,15 +13,9 @@ import {
   type RunningServer,
   startApp,
 } from './support/apps.js';
-import { type Reply, send } from './support/client.js';
-import {
-  type Expectation,
-  foreignTokens,
-  type Scenario,
-  type State,
-  type Step,
-  scenarios,
-} from './support/scenarios.js';
+import { send } from './support/client.js';
+import { check, fingerprint } from './support/compare.js';
+import { foreignTokens, type Scenario, type State, scenarios } from './support/scenarios.js';
 
 let fixtures: Fixtures;
 let table: Scenario[];
@@ -32,58 +26,6 @@ beforeAll(async () => {
   fixtures = await createFixtures();
   table = scenarios(await foreignTokens());
 });
-
-function errorCode(reply: Reply): string | null {
-  const error = reply.json?.error as { code?: unknown } | undefined;
-  if (typeof error?.code === 'string') return error.code;
-  return typeof reply.json?.delegated === 'string' ? reply.json.delegated : null;
-}
-
-function check(reply: Reply, expected: Expectation): void {
-  expect(reply.status).toBe(expected.status);
-  if (expected.code !== undefined) expect(errorCode(reply)).toBe(expected.code);
-  if (expected.challenge !== undefined) {
-    const challenge = reply.headers.get('www-authenticate') ?? null;
-    if (expected.challenge instanceof RegExp) expect(challenge).toMatch(expected.challenge);
-    else expect(challenge).toBe(expected.challenge);
-  }
-  for (const [name, value] of Object.entries(expected.headers ?? {})) {
-    const actual = reply.headers.get(name) ?? null;
-    if (value instanceof RegExp) expect(actual).toMatch(value);
-    else expect(actual).toBe(value);
-  }
-  if (expected.setCookies !== undefined) {
-    expect(reply.setCookies).toHaveLength(expected.setCookies.length);
-    expected.setCookies.forEach((line, index) => {
-      if (line instanceof RegExp) expect(reply.setCookies[index]).toMatch(line);
-      else expect(reply.setCookies[index]).toBe(line);
-    });
-  }
-  for (const [name, value] of Object.entries(expected.body ?? {})) expect(reply.json?.[name]).toEqual(value);
-}
-
-/** The parts of an answer every framework must give identically (tokens blanked out). */
-function fingerprint(reply: Reply, step: Step): string {
-  const blank = (text: string) =>
-    text.replace(/[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/g, '<jwt>');
-  const error = reply.json?.error as Record<string, unknown> | undefined;
-  if (step.beforeTheAdapter) {
-    return JSON.stringify({
-      status: reply.status,
-      code: errorCode(reply),
-      challenge: reply.headers.get('www-authenticate') ?? null,
-    });
-  }
-  return JSON.stringify({
-    status: reply.status,
-    code: errorCode(reply),
-    message: error?.message ?? null,
-    challenge: reply.headers.get('www-authenticate') ?? null,
-    contentType: reply.headers.get('content-type') ?? null,
-    cacheControl: reply.headers.get('cache-control') ?? null,
-    setCookies: reply.setCookies.map(blank),
-  });
-}
 
 describe.each(FRAMEWORKS)('%s', (framework) => {
   let server: RunningServer;

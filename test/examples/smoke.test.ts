@@ -184,6 +184,7 @@ describe('the framework examples', TEST_TIMEOUT, () => {
     ['express', 'examples/express/server.ts', '/openapi.json'],
     ['fastify', 'examples/fastify/server.ts', '/docs/json'],
     ['koa', 'examples/koa/server.ts', undefined],
+    ['nestjs', 'examples/nestjs/server.ts', '/docs-json'],
   ])(
     '%s: answers the whole flow (and serves its Swagger UI, if any), and stops on SIGTERM',
     async (_name, script, documentPath) => {

@@ -20,7 +20,7 @@ import { hashPassword } from '../../../src/password/index.js';
 import { unreachableStore } from '../../support/broken-stores.js';
 import { listen, type RunningServer } from '../../support/servers.js';
 
-export type { RunningServer };
+export { listen, type RunningServer };
 
 const require = createRequire(import.meta.url);
 
@@ -95,7 +95,7 @@ export async function createFixtures(): Promise<Fixtures> {
   };
 }
 
-function routeOptions(fixtures: Fixtures) {
+export function routeOptions(fixtures: Fixtures) {
   return {
     findUser: fixtures.findUser,
     passwordHashCost: 10,
@@ -105,7 +105,7 @@ function routeOptions(fixtures: Fixtures) {
 }
 
 /** The options of the extension routes, which report server faults apart from the scenario's other routes. */
-function faultReporting(fixtures: Fixtures) {
+export function faultReporting(fixtures: Fixtures) {
   return { onInternalError: (error: unknown) => fixtures.serverFaults.push(error) };
 }
 

@@ -1,0 +1,62 @@
+/**
+ * How the scenario runs judge an answer: against the step's expectation, and by the
+ * fingerprint every adapter must share.
+ */
+
+import { expect } from 'vitest';
+import type { Reply } from './client.js';
+import type { Expectation, Step } from './scenarios.js';
+
+/** The error code of an answer: the JSON error body's, or the test apps' own error handler's. */
+export function errorCode(reply: Reply): string | null {
+  const error = reply.json?.error as { code?: unknown } | undefined;
+  if (typeof error?.code === 'string') return error.code;
+  return typeof reply.json?.delegated === 'string' ? reply.json.delegated : null;
+}
+
+/** Checks an answer against what the step expects. */
+export function check(reply: Reply, expected: Expectation): void {
+  expect(reply.status).toBe(expected.status);
+  if (expected.code !== undefined) expect(errorCode(reply)).toBe(expected.code);
+  if (expected.challenge !== undefined) {
+    const challenge = reply.headers.get('www-authenticate') ?? null;
+    if (expected.challenge instanceof RegExp) expect(challenge).toMatch(expected.challenge);
+    else expect(challenge).toBe(expected.challenge);
+  }
+  for (const [name, value] of Object.entries(expected.headers ?? {})) {
+    const actual = reply.headers.get(name) ?? null;
+    if (value instanceof RegExp) expect(actual).toMatch(value);
+    else expect(actual).toBe(value);
+  }
+  if (expected.setCookies !== undefined) {
+    expect(reply.setCookies).toHaveLength(expected.setCookies.length);
+    expected.setCookies.forEach((line, index) => {
+      if (line instanceof RegExp) expect(reply.setCookies[index]).toMatch(line);
+      else expect(reply.setCookies[index]).toBe(line);
+    });
+  }
+  for (const [name, value] of Object.entries(expected.body ?? {})) expect(reply.json?.[name]).toEqual(value);
+}
+
+/** The parts of an answer every framework must give identically (tokens blanked out). */
+export function fingerprint(reply: Reply, step: Step): string {
+  const blank = (text: string) =>
+    text.replace(/[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/g, '<jwt>');
+  const error = reply.json?.error as Record<string, unknown> | undefined;
+  if (step.beforeTheAdapter) {
+    return JSON.stringify({
+      status: reply.status,
+      code: errorCode(reply),
+      challenge: reply.headers.get('www-authenticate') ?? null,
+    });
+  }
+  return JSON.stringify({
+    status: reply.status,
+    code: errorCode(reply),
+    message: error?.message ?? null,
+    challenge: reply.headers.get('www-authenticate') ?? null,
+    contentType: reply.headers.get('content-type') ?? null,
+    cacheControl: reply.headers.get('cache-control') ?? null,
+    setCookies: reply.setCookies.map(blank),
+  });
+}
