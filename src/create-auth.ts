@@ -154,7 +154,7 @@ export function createAuth<Claims extends object = CustomClaims, Role extends st
       const accessToken = await signAccessToken(config, claims, nowMs);
       const refresh = await startFamily(config, claims, nowMs);
       config.emit({ type: 'login', subject: claims.sub as string });
-      return tokenPair(config, accessToken, refresh);
+      return tokenPair(config, accessToken, refresh, claims);
     },
 
     verifyToken: ((token: TokenInput, verifyOptions?: VerifyOptions) =>

@@ -95,6 +95,8 @@ export interface TokenPair {
   expiresIn: number;
   /** Seconds until the refresh token expires. */
   refreshExpiresIn: number;
+  /** The scopes the access token grants, space-separated as in its `scope` claim; absent when it has none. */
+  scope?: string;
 }
 
 /** A signing or verification key with its optional id and algorithm. */

@@ -133,5 +133,5 @@ export async function rotateRefreshToken(config: AuthConfig, refreshToken: unkno
     }),
   ]);
   config.emit({ ...event, type: 'refresh' });
-  return tokenPair(config, accessToken, refresh);
+  return tokenPair(config, accessToken, refresh, next);
 }

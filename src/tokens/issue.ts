@@ -142,12 +142,16 @@ export function tokenPair(
   config: AuthConfig,
   accessToken: string,
   refresh: { token: string; expiresIn: number },
+  claims: Record<string, unknown>,
 ): TokenPair {
-  return {
+  const pair: TokenPair = {
     accessToken,
     refreshToken: refresh.token,
     tokenType: 'Bearer',
     expiresIn: config.accessTtl,
     refreshExpiresIn: refresh.expiresIn,
   };
+  // The granted scope, for the OAuth2 answer (RFC 6749 5.1), without decoding the token again.
+  if (typeof claims.scope === 'string') pair.scope = claims.scope;
+  return pair;
 }

@@ -372,7 +372,7 @@ function koaApp(KoaClass: typeof Koa, fixtures: Fixtures, trustProxy: boolean): 
     },
   );
   koaExtensions(app, router, fixtures);
-  koaScopes(router, fixtures);
+  koaScopes(app, router, fixtures);
   app.use(router.routes());
   return app;
 }
@@ -408,9 +408,30 @@ function koaExtensions(app: Koa, router: Router, fixtures: Fixtures): void {
   app.use(jwksRoute(fixtures.jwksAuth, { maxAge: '10m' }));
 }
 
+/** The scopes each user may be granted: what `/scoped-oauth`'s `grantScopes` answers. */
+export const USER_SCOPES: Readonly<Record<string, readonly string[]>> = {
+  'u-alice': ['read:notes', 'write:notes', 'notes:admin'],
+  'u-bob': ['read:notes'],
+};
+
+/** An OAuth2 token endpoint granting scopes: the user's, within the request. */
+function scopedOAuth(fixtures: Fixtures) {
+  return {
+    ...routeOptions(fixtures),
+    cookie: false as const,
+    oauth2: true,
+    // Answers more than was asked (the core narrows it to the request), and any requested `self:` scope.
+    grantScopes: async (user: { sub: string }, requested: readonly string[]) => [
+      ...(USER_SCOPES[user.sub] ?? []),
+      ...requested.filter((scope) => scope.startsWith('self:')),
+    ],
+  };
+}
+
 /** The scope routes: all of, any of, without authenticate, and an instance reading `permissions` only. */
 function expressScopes(app: express.Express, fixtures: Fixtures): void {
-  const { authenticate, requireAnyScope, requireScope } = expressAdapter;
+  const { authenticate, requireAnyScope, requireScope, tokenRoutes } = expressAdapter;
+  app.use('/scoped-oauth', tokenRoutes(fixtures.auth, scopedOAuth(fixtures)));
   const { auth } = fixtures;
   const sub = (req: express.Request, res: express.Response) => {
     res.json({ sub: req.auth?.sub });
@@ -429,7 +450,8 @@ function expressScopes(app: express.Express, fixtures: Fixtures): void {
 
 /** The scope routes of {@link expressScopes}, as Fastify decorators. */
 async function fastifyScopes(app: FastifyInstance, fixtures: Fixtures): Promise<void> {
-  const { tokenward } = fastifyAdapter;
+  const { tokenward, tokenRoutes } = fastifyAdapter;
+  await app.register(tokenRoutes, { auth: fixtures.auth, ...scopedOAuth(fixtures), prefix: '/scoped-oauth' });
   const sub = async (request: { auth?: { sub: string } | undefined }) => ({ sub: request.auth?.sub });
   await app.register(async (scope) => {
     await scope.register(tokenward, { auth: fixtures.auth });
@@ -457,8 +479,9 @@ async function fastifyScopes(app: FastifyInstance, fixtures: Fixtures): Promise<
 }
 
 /** The scope routes of {@link expressScopes}, for Koa. */
-function koaScopes(router: Router, fixtures: Fixtures): void {
-  const { authenticate, requireAnyScope, requireScope } = koaAdapter;
+function koaScopes(app: Koa, router: Router, fixtures: Fixtures): void {
+  const { authenticate, requireAnyScope, requireScope, tokenRoutes } = koaAdapter;
+  app.use(tokenRoutes(fixtures.auth, { ...scopedOAuth(fixtures), prefix: '/scoped-oauth' }));
   const { auth } = fixtures;
   const sub = (ctx: Koa.Context) => {
     ctx.body = { sub: (ctx.state as { auth?: { sub: string } }).auth?.sub };
