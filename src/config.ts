@@ -6,6 +6,7 @@ import { remoteJwks } from './keys/remote-jwks.js';
 import { toSeconds } from './lib/duration.js';
 import { createStoreCall, type StoreCall } from './lib/store-call.js';
 import type { RoleHierarchy } from './roles/require-role.js';
+import { resolveScopeClaims, type ScopeClaimName } from './roles/require-scope.js';
 import { MemoryTokenStore } from './stores/memory.js';
 import type { TokenStore } from './stores/token-store.js';
 import { ACCESS_TOKEN_TYPE, normalizeType, REFRESH_TOKEN_TYPE } from './tokens/check-type.js';
@@ -41,6 +42,8 @@ export interface AuthConfig {
   readonly signingKey: PreparedKey | undefined;
   readonly claimsSchema: AuthOptions['claimsSchema'];
   readonly roleHierarchy: RoleHierarchy | undefined;
+  /** The claims scope checks read. */
+  readonly scopeClaims: readonly ScopeClaimName[];
   readonly clock: () => number;
   /** Looks up the subject's current roles and claims at refresh, when the app gives it. */
   readonly loadSubject: ((subject: string) => unknown) | undefined;
@@ -95,6 +98,7 @@ const KNOWN_OPTIONS: { readonly [Name in keyof Required<AuthOptions>]: true } = 
   claimsSchema: true,
   roles: true,
   roleHierarchy: true,
+  scopeClaims: true,
   onEvent: true,
   clock: true,
   loadSubject: true,
@@ -229,6 +233,7 @@ export function resolveConfig(options: AuthOptions): AuthConfig {
     signingKey: keySet?.signingKey,
     claimsSchema: options.claimsSchema,
     roleHierarchy: options.roleHierarchy as RoleHierarchy | undefined,
+    scopeClaims: resolveScopeClaims(options.scopeClaims),
     clock,
     loadSubject: options.loadSubject as AuthConfig['loadSubject'],
     storeCall: createStoreCall(getStore, storeTimeoutMs),

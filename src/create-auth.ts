@@ -10,6 +10,13 @@ import {
   type RoleHierarchy,
   roleRequirement,
 } from './roles/require-role.js';
+import {
+  assertScopes,
+  hasScope,
+  type ScopeArguments,
+  type ScopeBearer,
+  scopeRequirement,
+} from './roles/require-scope.js';
 import { requireSigningKey, signAccessToken, startFamily, subjectClaims, tokenPair } from './tokens/issue.js';
 import { verifyToken } from './tokens/verify-token.js';
 import type {
@@ -76,6 +83,16 @@ export interface Auth<Claims extends object = CustomClaims, Role extends string 
   requireAllRoles(claims: RoleBearer<Role> | null | undefined, ...roles: RoleArguments<NoInfer<Role>>): void;
   /** Tells whether the claims hold any of the roles, with the configured hierarchy. */
   hasRole(claims: RoleBearer<Role> | null | undefined, ...roles: NoInfer<Role>[]): boolean;
+  /**
+   * Like the top-level `requireScope` (every listed scope; options after the scopes included),
+   * reading the claims the `scopeClaims` option names. A miss is an `InsufficientScopeError`
+   * (FORBIDDEN), answered by the adapters with `error="insufficient_scope", scope="..."`.
+   */
+  requireScope(claims: ScopeBearer | null | undefined, ...scopes: ScopeArguments): void;
+  /** Like {@link Auth.requireScope}, but any one of the listed scopes is enough. */
+  requireAnyScope(claims: ScopeBearer | null | undefined, ...scopes: ScopeArguments): void;
+  /** Tells whether the claims hold every one of the scopes, read from the claims `scopeClaims` names. */
+  hasScope(claims: ScopeBearer | null | undefined, ...scopes: string[]): boolean;
   /** The public JWKS of the asymmetric keys (empty for HMAC secrets and remote JWKS). */
   jwks(): JsonWebKeySet;
   /** The settings in force, in seconds where they are durations. */
@@ -137,7 +154,7 @@ export function createAuth<Claims extends object = CustomClaims, Role extends st
       const accessToken = await signAccessToken(config, claims, nowMs);
       const refresh = await startFamily(config, claims, nowMs);
       config.emit({ type: 'login', subject: claims.sub as string });
-      return tokenPair(config, accessToken, refresh);
+      return tokenPair(config, accessToken, refresh, claims);
     },
 
     verifyToken: ((token: TokenInput, verifyOptions?: VerifyOptions) =>
@@ -159,6 +176,18 @@ export function createAuth<Claims extends object = CustomClaims, Role extends st
 
     hasRole(claims, ...roles) {
       return hasRole<string>(claims, roles, { hierarchy });
+    },
+
+    requireScope(claims, ...scopes) {
+      assertScopes(claims, scopeRequirement(scopes), { scopeClaims: config.scopeClaims });
+    },
+
+    requireAnyScope(claims, ...scopes) {
+      assertScopes(claims, scopeRequirement(scopes), { any: true, scopeClaims: config.scopeClaims });
+    },
+
+    hasScope(claims, ...scopes) {
+      return hasScope(claims, scopes, { scopeClaims: config.scopeClaims });
     },
 
     jwks: () => config.keySet?.jwks() ?? { keys: [] },

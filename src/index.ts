@@ -25,6 +25,19 @@ export {
   requireAllRoles,
   requireRole,
 } from './roles/require-role.js';
+export {
+  hasScope,
+  InsufficientScopeError,
+  isScopeToken,
+  requireAnyScope,
+  requireScope,
+  SCOPE_CLAIM_NAMES,
+  type ScopeArguments,
+  type ScopeBearer,
+  type ScopeCheckOptions,
+  type ScopeClaimName,
+  type ScopeRequirementOptions,
+} from './roles/require-scope.js';
 export { MemoryTokenStore, type MemoryTokenStoreOptions } from './stores/memory.js';
 export type {
   AccessTokenRef,

@@ -3,6 +3,7 @@ import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { JWK } from 'jose';
 import type { JwsAlgorithm } from './keys/algorithms.js';
 import type { Duration } from './lib/duration.js';
+import type { ScopeClaimName } from './roles/require-scope.js';
 import type { TokenStore } from './stores/token-store.js';
 import type { ReservedClaimName } from './tokens/reserved-claims.js';
 
@@ -36,6 +37,8 @@ export type AccessTokenClaims<Claims extends object = CustomClaims, Role extends
   RegisteredClaims & {
     /** The subject's roles. */
     roles?: Role[];
+    /** The granted scopes, space-separated (RFC 9068), when the token was issued with scopes. */
+    scope?: string;
   };
 
 /** The verified claims of a refresh token: its family and a copy of the access claims it renews. */
@@ -55,6 +58,11 @@ export type TokenSubject<Claims extends object = CustomClaims, Role extends stri
   roles?: readonly Role[];
   /** A single role, accepted for convenience; stored as `roles: [role]`. */
   role?: Role;
+  /**
+   * The scopes the token grants, each a scope-token of RFC 6749 3.3 (`'read:notes'`); written as
+   * the space-separated `scope` claim (RFC 9068) that `requireScope` reads. Default: no `scope` claim.
+   */
+  scope?: readonly string[];
 } & Omit<Claims, ReservedClaimName>;
 
 /**
@@ -87,6 +95,8 @@ export interface TokenPair {
   expiresIn: number;
   /** Seconds until the refresh token expires. */
   refreshExpiresIn: number;
+  /** The scopes the access token grants, space-separated as in its `scope` claim; absent when it has none. */
+  scope?: string;
 }
 
 /** A signing or verification key with its optional id and algorithm. */
@@ -248,6 +258,14 @@ export interface AuthOptions<Claims extends object = CustomClaims, Role extends 
   roles?: readonly Role[];
   /** Roles that imply others: `{ admin: ['editor'], editor: ['viewer'] }`. */
   roleHierarchy?: Partial<Record<Role, readonly Role[]>>;
+  /**
+   * The claims `auth.requireScope`, `auth.requireAnyScope` and the adapters' scope middlewares
+   * read scopes from, in any order (their scopes add up): `'scope'` (a space-separated string,
+   * RFC 9068), `'scp'` (a string or an array, as Entra and Okta send) and `'permissions'` (an
+   * array, as Auth0 sends). Name only those your issuer sets, so that no other claim of that name
+   * grants anything. Default: all three.
+   */
+  scopeClaims?: readonly ScopeClaimName[];
   /** Receives audit events; its errors are ignored. */
   onEvent?: (event: AuthEvent) => void | Promise<void>;
   /** The clock, in milliseconds since the epoch. For tests. Default `Date.now`. */

@@ -14,7 +14,9 @@ import {
   attachAuthenticator,
   authErrorAnswer,
   authorize,
+  authorizeScopes,
   checkRoleArguments,
+  checkScopeArguments,
   createAuthenticator,
   type SendAuthErrorOptions,
 } from '../lib/http/authenticate.js';
@@ -23,6 +25,7 @@ import type { InternalErrorReporter, Outcome } from '../lib/http/outcome.js';
 import { createTokenRoutes, type TokenRoutesOptions } from '../lib/http/token-routes.js';
 import type { HttpAnswer, RegisteredRole, RequestClaims } from '../lib/http/types.js';
 import type { RoleArguments } from '../roles/require-role.js';
+import type { ScopeArguments } from '../roles/require-scope.js';
 
 export type { AuthenticateOptions, SendAuthErrorOptions, TokenGetter } from '../lib/http/authenticate.js';
 export type { RefreshCookieOptions, SameSite } from '../lib/http/cookies.js';
@@ -47,6 +50,7 @@ export type {
   RequestClaims,
 } from '../lib/http/types.js';
 export type { RoleArguments, RoleRequirementOptions } from '../roles/require-role.js';
+export type { ScopeArguments, ScopeRequirementOptions } from '../roles/require-scope.js';
 
 declare global {
   namespace Express {
@@ -134,6 +138,32 @@ export function requireRole(...roles: RoleArguments<RegisteredRole>): RequestHan
 /** Like {@link requireRole}, but every listed role is required. */
 export function requireAllRoles(...roles: RoleArguments<RegisteredRole>): RequestHandler {
   return roleMiddleware(roles, true);
+}
+
+function scopeMiddleware(args: readonly unknown[], any: boolean): RequestHandler {
+  const scopes = checkScopeArguments(args);
+  return (req, res, next) => settle(authorizeScopes(req, req.auth, scopes, any, reportToConsole), res, next);
+}
+
+/**
+ * Middleware that lets through only requests whose claims hold every listed scope (read from the
+ * claims the `scopeClaims` option of the instance names: `scope`, `scp`, `permissions`): 403
+ * FORBIDDEN with `WWW-Authenticate: Bearer error="insufficient_scope", scope="..."` otherwise, and
+ * 401 when no `authenticate` authenticated the request. A token without scopes holds none.
+ * Options after the scopes set the FORBIDDEN message.
+ *
+ * @example
+ * ```ts
+ * app.get('/notes', authenticate(auth), requireScope('read:notes'), handler);
+ * ```
+ */
+export function requireScope(...scopes: ScopeArguments): RequestHandler {
+  return scopeMiddleware(scopes, false);
+}
+
+/** Like {@link requireScope}, but any one of the listed scopes is enough. */
+export function requireAnyScope(...scopes: ScopeArguments): RequestHandler {
+  return scopeMiddleware(scopes, true);
 }
 
 /**

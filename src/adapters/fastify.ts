@@ -15,7 +15,9 @@ import {
   attachAuthenticator,
   authErrorAnswer,
   authorize,
+  authorizeScopes,
   checkRoleArguments,
+  checkScopeArguments,
   createAuthenticator,
   type SendAuthErrorOptions,
 } from '../lib/http/authenticate.js';
@@ -24,6 +26,7 @@ import type { InternalErrorReporter, Outcome } from '../lib/http/outcome.js';
 import { createTokenRoutes, type TokenRoutesOptions } from '../lib/http/token-routes.js';
 import type { HttpAnswer, RegisteredCustomClaims, RegisteredRole, RequestClaims } from '../lib/http/types.js';
 import type { RoleArguments } from '../roles/require-role.js';
+import type { ScopeArguments } from '../roles/require-scope.js';
 
 export type { AuthenticateOptions, SendAuthErrorOptions, TokenGetter } from '../lib/http/authenticate.js';
 export type { RefreshCookieOptions, SameSite } from '../lib/http/cookies.js';
@@ -48,6 +51,7 @@ export type {
   RequestClaims,
 } from '../lib/http/types.js';
 export type { RoleArguments, RoleRequirementOptions } from '../roles/require-role.js';
+export type { ScopeArguments, ScopeRequirementOptions } from '../roles/require-scope.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -68,6 +72,14 @@ declare module 'fastify' {
     requireRole(...roles: RoleArguments<RegisteredRole>): onRequestHookHandler;
     /** Like `requireRole`, but every listed role is required. */
     requireAllRoles(...roles: RoleArguments<RegisteredRole>): onRequestHookHandler;
+    /**
+     * An `onRequest` hook that requires every listed scope (read from the claims `scopeClaims`
+     * names): 403 with `error="insufficient_scope", scope="..."` without them, 401 when not
+     * authenticated. Options after the scopes set the FORBIDDEN message.
+     */
+    requireScope(...scopes: ScopeArguments): onRequestHookHandler;
+    /** Like `requireScope`, but any one of the listed scopes is enough. */
+    requireAnyScope(...scopes: ScopeArguments): onRequestHookHandler;
   }
 }
 
@@ -139,12 +151,22 @@ const tokenwardPlugin: FastifyPluginAsync<TokenwardPluginOptions> = async (fasti
   fastify.decorate('authenticate', authenticateHook);
   fastify.decorate('requireRole', (...roles: RoleArguments<RegisteredRole>) => roleHook(roles, false));
   fastify.decorate('requireAllRoles', (...roles: RoleArguments<RegisteredRole>) => roleHook(roles, true));
+
+  const scopeHook = (args: readonly unknown[], any: boolean): onRequestHookHandler => {
+    const scopes = checkScopeArguments(args);
+    return async function requireScopeHook(request, reply) {
+      return settle(authorizeScopes(request, request.auth, scopes, any, reporterFor(request)), reply);
+    };
+  };
+
+  fastify.decorate('requireScope', (...scopes: ScopeArguments) => scopeHook(scopes, false));
+  fastify.decorate('requireAnyScope', (...scopes: ScopeArguments) => scopeHook(scopes, true));
 };
 
 /**
  * The authentication plugin: decorates `app.authenticate` (an `onRequest`
- * hook setting `request.auth`), `app.requireRole(...roles)` and
- * `app.requireAllRoles(...roles)`. Failures answer with the `AuthError`'s
+ * hook setting `request.auth`), `app.requireRole(...roles)`,
+ * `app.requireAllRoles(...roles)`, `app.requireScope(...scopes)` and `app.requireAnyScope(...scopes)`. Failures answer with the `AuthError`'s
  * status, the JSON error body and `WWW-Authenticate`, or are thrown to
  * Fastify's error handler with `delegateErrors`.
  *

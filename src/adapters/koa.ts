@@ -13,7 +13,9 @@ import {
   attachAuthenticator,
   authErrorAnswer,
   authorize,
+  authorizeScopes,
   checkRoleArguments,
+  checkScopeArguments,
   createAuthenticator,
   type SendAuthErrorOptions,
 } from '../lib/http/authenticate.js';
@@ -23,6 +25,7 @@ import type { InternalErrorReporter, Outcome } from '../lib/http/outcome.js';
 import { createTokenRoutes, type TokenRoutesOptions } from '../lib/http/token-routes.js';
 import type { HttpAnswer, RegisteredCustomClaims, RegisteredRole, RequestClaims } from '../lib/http/types.js';
 import type { RoleArguments } from '../roles/require-role.js';
+import type { ScopeArguments } from '../roles/require-scope.js';
 import type { AccessTokenClaims, CustomClaims } from '../types.js';
 
 export type { AuthenticateOptions, SendAuthErrorOptions, TokenGetter } from '../lib/http/authenticate.js';
@@ -48,6 +51,7 @@ export type {
   RequestClaims,
 } from '../lib/http/types.js';
 export type { RoleArguments, RoleRequirementOptions } from '../roles/require-role.js';
+export type { ScopeArguments, ScopeRequirementOptions } from '../roles/require-scope.js';
 
 /**
  * The state `authenticate` provides: `ctx.state.auth`, the verified claims. Without type
@@ -154,6 +158,36 @@ export function requireRole(...roles: RoleArguments<RegisteredRole>): Middleware
 /** Like {@link requireRole}, but every listed role is required. */
 export function requireAllRoles(...roles: RoleArguments<RegisteredRole>): Middleware {
   return roleMiddleware(roles, true);
+}
+
+// Like the role middlewares, the scope middlewares read only the scope claims of `ctx.state.auth`.
+function scopeMiddleware(args: readonly unknown[], any: boolean): Middleware {
+  const scopes = checkScopeArguments(args);
+  return async (ctx, next) => {
+    const claims = (ctx.state as { auth?: unknown }).auth as RequestClaims | undefined;
+    if (settle(authorizeScopes(ctx, claims, scopes, any, reporterFor(ctx)), ctx)) await next();
+  };
+}
+
+/**
+ * Middleware that lets through only requests whose claims hold every listed scope (read from the
+ * claims the `scopeClaims` option of the instance names: `scope`, `scp`, `permissions`): 403
+ * FORBIDDEN with `WWW-Authenticate: Bearer error="insufficient_scope", scope="..."` otherwise, and
+ * 401 when no `authenticate` authenticated the request. A token without scopes holds none.
+ * Options after the scopes set the FORBIDDEN message.
+ *
+ * @example
+ * ```ts
+ * router.get('/notes', authenticate(auth), requireScope('read:notes'), handler);
+ * ```
+ */
+export function requireScope(...scopes: ScopeArguments): Middleware {
+  return scopeMiddleware(scopes, false);
+}
+
+/** Like {@link requireScope}, but any one of the listed scopes is enough. */
+export function requireAnyScope(...scopes: ScopeArguments): Middleware {
+  return scopeMiddleware(scopes, true);
 }
 
 /**

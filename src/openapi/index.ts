@@ -17,7 +17,7 @@ export {
   tokenwardErrorResponses,
 } from './responses.js';
 export type { TokenwardSchemas } from './schemas.js';
-export { tokenwardSecurity } from './security.js';
+export { type TokenwardSecurityOptions, tokenwardSecurity } from './security.js';
 export type {
   HttpBearerSecurityScheme,
   JsonSchema,

@@ -3,8 +3,10 @@
  * @packageDocumentation
  */
 
+import { AuthError } from '../errors.js';
 import { type RefreshCookie, type RefreshCookieOptions, resolveRefreshCookie } from '../lib/http/cookies.js';
 import { resolveMountPrefix } from '../lib/http/mount-path.js';
+import { isScopeToken } from '../roles/require-scope.js';
 
 /** The names of the security schemes in `components.securitySchemes`. */
 export interface TokenwardSchemeNames {
@@ -47,6 +49,12 @@ export interface TokenwardOpenApiOptions {
   schemeNames?: TokenwardSchemeNames;
   /** The tag of the token-route operations. Default `Authentication`. */
   tag?: string;
+  /**
+   * The scopes the `grantScopes` option of `tokenRoutes` may grant, each with its description
+   * (`{ 'read:notes': 'Read notes' }`): listed in the OAuth2 password flow, so that Swagger UI's
+   * "Authorize" dialog offers them. Default: none.
+   */
+  oauth2Scopes?: Readonly<Record<string, string>>;
 }
 
 const DEFAULT_PREFIX = '/auth';
@@ -66,6 +74,8 @@ export interface ResolvedOpenApiOptions {
   readonly cookie: RefreshCookie | undefined;
   readonly maxUsernameLength: number | undefined;
   readonly maxPasswordLength: number | undefined;
+  /** The scopes of the OAuth2 password flow, with their descriptions. */
+  readonly oauth2Scopes: Readonly<Record<string, string>>;
 }
 
 /** The scheme names with their defaults. */
@@ -96,5 +106,27 @@ export function resolveOpenApiOptions(options: TokenwardOpenApiOptions): Resolve
     cookie: options.cookie === false ? undefined : resolveRefreshCookie(options.cookie ?? {}, false),
     maxUsernameLength: options.maxUsernameLength,
     maxPasswordLength: options.maxPasswordLength,
+    oauth2Scopes: resolveScopes(options.oauth2Scopes),
   };
+}
+
+/**
+ * The `oauth2Scopes` option, checked: each name a scope-token (RFC 6749 3.3), each description a string.
+ * @throws AuthError CONFIG_INVALID otherwise.
+ */
+function resolveScopes(scopes: unknown): Readonly<Record<string, string>> {
+  if (scopes === undefined) return {};
+  if (typeof scopes !== 'object' || scopes === null || Array.isArray(scopes))
+    throw new AuthError('CONFIG_INVALID', 'oauth2Scopes must map each scope to its description');
+  // A plain copy of the own entries: a scope named __proto__ stays a scope, not a prototype.
+  const resolved: Record<string, string> = Object.create(null);
+  for (const [scope, description] of Object.entries(scopes)) {
+    if (!isScopeToken(scope) || typeof description !== 'string')
+      throw new AuthError(
+        'CONFIG_INVALID',
+        `oauth2Scopes: "${scope}" needs a scope-token name and a description`,
+      );
+    resolved[scope] = description;
+  }
+  return resolved;
 }

@@ -137,6 +137,11 @@ export function buildSchemas(
           description:
             'With `grant_type=refresh_token` when the refresh cookie is off; else the cookie is used.',
         },
+        scope: {
+          type: 'string',
+          description:
+            'With `grant_type=password`: the requested scopes, space-separated (RFC 6749 3.3); granted within `grantScopes`.',
+        },
       },
     },
     TokenwardOAuth2TokenResponse: {
@@ -149,6 +154,10 @@ export function buildSchemas(
         refresh_token: {
           type: 'string',
           description: 'The refresh token: only when the refresh cookie is off.',
+        },
+        scope: {
+          type: 'string',
+          description: 'The granted scopes, space-separated: only when some are granted.',
         },
       },
     },

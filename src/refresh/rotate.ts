@@ -57,19 +57,23 @@ async function nextClaims(
   if (custom !== undefined && (typeof custom !== 'object' || custom === null || Array.isArray(custom))) {
     throw subjectLookupFailed('loadSubject: claims must be an object');
   }
-  for (const name of ['sub', 'roles', 'role']) {
+  for (const name of ['sub', 'roles', 'role', 'scope']) {
     if (custom !== undefined && Object.hasOwn(custom, name)) {
       throw subjectLookupFailed(
         `loadSubject: "${name}" is not a custom claim (the subject stays; give roles as "roles")`,
       );
     }
   }
+  let loadedClaims: Record<string, unknown>;
   try {
-    return subjectClaims({ ...(custom as object | undefined), sub: claims.sub, roles });
+    loadedClaims = subjectClaims({ ...(custom as object | undefined), sub: claims.sub, roles });
   } catch (error) {
     // A reserved claim name or roles that are not strings: the app's bug, not the client's.
     throw subjectLookupFailed('loadSubject answered invalid claims', error);
   }
+  // The scope granted at login stays for the session (RFC 6749 6: a refresh never widens it).
+  if (typeof claims.scope === 'string') loadedClaims.scope = claims.scope;
+  return loadedClaims;
 }
 
 /**
@@ -129,5 +133,5 @@ export async function rotateRefreshToken(config: AuthConfig, refreshToken: unkno
     }),
   ]);
   config.emit({ ...event, type: 'refresh' });
-  return tokenPair(config, accessToken, refresh);
+  return tokenPair(config, accessToken, refresh, next);
 }

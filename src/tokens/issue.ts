@@ -2,6 +2,7 @@ import type { AuthConfig } from '../config.js';
 import { AuthError, isAuthError } from '../errors.js';
 import type { PreparedKey } from '../keys/import-key.js';
 import { newFamilyId, newTokenId } from '../lib/token-id.js';
+import { isScopeToken } from '../roles/require-scope.js';
 import type { TokenPair } from '../types.js';
 import { checkClaimsSchema } from './check-schema.js';
 import { ACCESS_TOKEN_TYPE, REFRESH_TOKEN_TYPE } from './check-type.js';
@@ -20,13 +21,29 @@ export function requireSigningKey(config: AuthConfig): PreparedKey {
 }
 
 /**
+ * The `scope` claim of a subject's scopes: space-separated (RFC 9068), each once, in the given
+ * order; `undefined` when the subject has none.
+ * @throws AuthError CLAIM_INVALID unless a list of scope-tokens (RFC 6749 3.3).
+ */
+function scopeClaim(scope: unknown): string | undefined {
+  if (scope === undefined) return undefined;
+  if (!Array.isArray(scope) || !scope.every(isScopeToken)) {
+    throw new AuthError(
+      'CLAIM_INVALID',
+      'scope must be an array of scopes, each printable ASCII without spaces, quotes or backslashes',
+    );
+  }
+  return scope.length === 0 ? undefined : [...new Set(scope)].join(' ');
+}
+
+/**
  * The claims a subject's tokens carry besides the registered ones: `sub`,
- * `roles` (from `roles` or a single `role`) and the custom claims.
+ * `roles` (from `roles` or a single `role`), `scope` (from the `scope` list) and the custom claims.
  */
 export function subjectClaims(subject: unknown): Record<string, unknown> {
   if (typeof subject !== 'object' || subject === null)
     throw new AuthError('CLAIM_INVALID', 'a token needs a subject object');
-  const { sub, roles, role, ...custom } = subject as Record<string, unknown>;
+  const { sub, roles, role, scope, ...custom } = subject as Record<string, unknown>;
   if (typeof sub !== 'string' || sub === '')
     throw new AuthError('CLAIM_INVALID', 'sub must be a non-empty string');
   for (const name of Object.keys(custom)) {
@@ -36,7 +53,11 @@ export function subjectClaims(subject: unknown): Record<string, unknown> {
   if (roleList !== undefined && !(Array.isArray(roleList) && roleList.every((r) => typeof r === 'string'))) {
     throw new AuthError('CLAIM_INVALID', 'roles must be an array of strings (or role a string)');
   }
-  return roleList === undefined ? { ...custom, sub } : { ...custom, sub, roles: [...roleList] };
+  const scopeValue = scopeClaim(scope);
+  const claims: Record<string, unknown> =
+    roleList === undefined ? { ...custom, sub } : { ...custom, sub, roles: [...roleList] };
+  if (scopeValue !== undefined) claims.scope = scopeValue;
+  return claims;
 }
 
 /** Signs a claims set; a value JSON cannot hold (BigInt, cycles) is CLAIM_INVALID. */
@@ -121,12 +142,16 @@ export function tokenPair(
   config: AuthConfig,
   accessToken: string,
   refresh: { token: string; expiresIn: number },
+  claims: Record<string, unknown>,
 ): TokenPair {
-  return {
+  const pair: TokenPair = {
     accessToken,
     refreshToken: refresh.token,
     tokenType: 'Bearer',
     expiresIn: config.accessTtl,
     refreshExpiresIn: refresh.expiresIn,
   };
+  // The granted scope, for the OAuth2 answer (RFC 6749 5.1), without decoding the token again.
+  if (typeof claims.scope === 'string') pair.scope = claims.scope;
+  return pair;
 }

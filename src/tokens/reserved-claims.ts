@@ -15,6 +15,7 @@ export const RESERVED_CLAIM_NAMES = [
   'fam',
   'roles',
   'role',
+  'scope',
 ] as const;
 
 /** The registered claims tokenward sets itself; custom claims cannot override them. */

@@ -236,3 +236,68 @@ describe('mergeTokenwardOpenApi', () => {
     expect(() => mergeTokenwardOpenApi(schemeClash, part)).toThrow(/components.securitySchemes/);
   });
 });
+
+describe('scopes', () => {
+  const oauth2Scopes = { 'read:notes': 'Read notes', 'write:notes': 'Write notes' };
+
+  it('lists the app scopes in the password flow, and an operation declares the scopes it requires', async () => {
+    const options: TokenwardOpenApiOptions = { oauth2: true, oauth2Scopes };
+    const notes = {
+      post: {
+        summary: 'Write a note',
+        operationId: 'writeNote',
+        security: tokenwardSecurity({ ...options, scopes: ['read:notes', 'write:notes'] }),
+        responses: { '204': { description: 'Written.' }, ...tokenwardErrorResponses() },
+      },
+    };
+    const document = appDocument(options, { '/notes': notes });
+    const result = await validateDocument(document);
+    expect(result.errors).toBeUndefined();
+    expect(result.valid).toBe(true);
+    const schemes = (
+      document as unknown as { components: { securitySchemes: Record<string, { flows?: unknown }> } }
+    ).components.securitySchemes;
+    expect(schemes.oauth2Password?.flows).toEqual({
+      password: { tokenUrl: '/auth/token', refreshUrl: '/auth/token', scopes: oauth2Scopes },
+    });
+    expect(notes.post.security).toEqual([
+      { bearerAuth: ['read:notes', 'write:notes'] },
+      { oauth2Password: ['read:notes', 'write:notes'] },
+    ]);
+    // Without the option, the flow lists no scopes, as before.
+    expect(tokenwardOpenApi({ oauth2: true }).components.securitySchemes.oauth2Password).toMatchObject({
+      flows: { password: { scopes: {} } },
+    });
+    const { schemas } = tokenwardOpenApi({ oauth2: true }).components;
+    expect(schemas.TokenwardOAuth2TokenRequest?.properties?.scope).toMatchObject({ type: 'string' });
+    expect(schemas.TokenwardOAuth2TokenResponse?.properties?.scope).toMatchObject({ type: 'string' });
+    const error = schemas.TokenwardOAuth2Error?.properties?.error;
+    expect(error !== undefined && 'enum' in error ? error.enum : []).toContain('invalid_scope');
+  });
+
+  it('refuses scope names that are not scope-tokens and descriptions that are not strings', () => {
+    const bad: unknown[] = [
+      { 'read notes': 'x' },
+      { 'say"hi': 'x' },
+      { '': 'x' },
+      { 'read:notes': 42 },
+      ['read:notes'],
+      'read:notes',
+    ];
+    for (const oauth2Scopes of bad) {
+      expect(() => tokenwardOpenApi({ oauth2: true, oauth2Scopes: oauth2Scopes as never })).toThrow(
+        expect.objectContaining({ code: 'CONFIG_INVALID' }),
+      );
+    }
+    for (const scopes of [['read notes'], [''], [42], 'read:notes']) {
+      expect(() => tokenwardSecurity({ scopes: scopes as never })).toThrow(
+        expect.objectContaining({ code: 'CONFIG_INVALID' }),
+      );
+    }
+    // __proto__ is a scope name like any other, never a prototype.
+    const proto = JSON.parse('{"__proto__": "Prototype scope"}') as Record<string, string>;
+    const flows = tokenwardOpenApi({ oauth2: true, oauth2Scopes: proto }).components.securitySchemes
+      .oauth2Password as { flows: { password: { scopes: Record<string, string> } } };
+    expect(Object.hasOwn(flows.flows.password.scopes, '__proto__')).toBe(true);
+  });
+});

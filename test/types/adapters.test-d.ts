@@ -85,6 +85,28 @@ describe('Express', () => {
     expressAdapter.requireRole({ message: 'Admins only' }, 'admin');
   });
 
+  it('takes scopes (any strings, at least one), then optionally the options', () => {
+    expressAdapter.requireScope('read:notes', 'write:notes');
+    expressAdapter.requireAnyScope('read:notes', { message: 'Readers only' });
+    koaAdapter.requireScope('read:notes');
+    koaAdapter.requireAnyScope('read:notes', 'write:notes', { message: 'Readers or writers' });
+    // @ts-expect-error at least one scope
+    expressAdapter.requireScope();
+    // @ts-expect-error options without a scope
+    koaAdapter.requireAnyScope({ message: 'x' });
+    // @ts-expect-error the options come last
+    expressAdapter.requireScope({ message: 'x' }, 'read:notes');
+    const app = Fastify();
+    app.get('/notes', { onRequest: [app.authenticate, app.requireScope('read:notes')] }, async () => ({}));
+    app.get(
+      '/any',
+      { onRequest: [app.requireAnyScope('read:notes', 'write:notes', { message: 'x' })] },
+      async () => ({}),
+    );
+    // @ts-expect-error at least one scope
+    app.requireScope();
+  });
+
   it("hands getToken Express's request, and sendAuthError takes an AuthError", () => {
     expressAdapter.authenticate(auth, {
       getToken: (req) => {

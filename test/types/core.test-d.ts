@@ -6,10 +6,13 @@ import {
   type AuthErrorCode,
   createAuth,
   type Duration,
+  InsufficientScopeError,
   isAuthError,
   type JwsAlgorithm,
   type RefreshTokenClaims,
+  requireAnyScope,
   requireRole,
+  requireScope,
   type TokenPair,
 } from '../../src/index.js';
 
@@ -157,5 +160,40 @@ describe('loadSubject', () => {
       // @ts-expect-error 'gold' is not a plan
       loadSubject: async () => ({ roles: ['reader'], claims: { plan: 'gold' } }),
     });
+  });
+});
+
+describe('scopes', () => {
+  it('requireScope and requireAnyScope take verified claims, at least one scope, then options', async () => {
+    const auth = createAuth<{ tenant: string }, 'admin' | 'user'>({
+      keys,
+      scopeClaims: ['scope', 'permissions'],
+    });
+    const claims = await auth.verifyToken('t');
+    expectTypeOf(claims.scope).toEqualTypeOf<string | undefined>();
+    requireScope(claims, 'read:notes');
+    requireAnyScope(claims, 'read:notes', 'write:notes', { message: 'Read or write' });
+    auth.requireScope(claims, 'read:notes', 'write:notes');
+    auth.requireAnyScope(claims, 'read:notes');
+    expectTypeOf(auth.hasScope(claims, 'read:notes')).toEqualTypeOf<boolean>();
+    requireScope({ scp: ['a'], permissions: ['b'] }, 'a');
+    // @ts-expect-error at least one scope
+    requireScope(claims);
+    // @ts-expect-error options without a scope
+    requireAnyScope(claims, { message: 'x' });
+    // @ts-expect-error a scope is a string
+    auth.requireScope(claims, 42);
+    // @ts-expect-error not a scope claim tokenward reads
+    createAuth({ keys, scopeClaims: ['roles'] });
+    const error = new InsufficientScopeError(['a'], 'no');
+    expectTypeOf(error.requiredScopes).toEqualTypeOf<readonly string[]>();
+    expectTypeOf(error).toMatchTypeOf<AuthError>();
+  });
+
+  it('issues scopes as a list on the subject, never as a custom scope claim', () => {
+    const auth = createAuth<{ tenant: string }>({ keys });
+    void auth.issueTokens({ sub: 'u', tenant: 't', scope: ['read:notes'] });
+    // @ts-expect-error a list of scopes, not the space-separated claim
+    void auth.createAccessToken({ sub: 'u', tenant: 't', scope: 'read:notes' });
   });
 });

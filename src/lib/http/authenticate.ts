@@ -12,6 +12,12 @@ import {
   requireRole,
   roleRequirement,
 } from '../../roles/require-role.js';
+import {
+  assertScopes,
+  type ScopeArguments,
+  type ScopeBearer,
+  scopeRequirement,
+} from '../../roles/require-scope.js';
 import { presentedToken } from './bearer.js';
 import { type CsrfOptions, type CsrfPolicy, checkCsrf, resolveCsrfPolicy } from './csrf.js';
 import { errorAnswer } from './error-response.js';
@@ -86,6 +92,11 @@ export interface Authenticator<Request = unknown> extends FailureHandling {
   ): Promise<Outcome<RequestClaims | undefined>>;
   /** Checks roles with the instance's role hierarchy; throws AuthError TOKEN_MISSING or FORBIDDEN. */
   checkRoles(claims: RequestClaims | undefined, roles: RoleArguments, all: boolean): void;
+  /**
+   * Checks scopes in the claims the instance's `scopeClaims` names: every one, or with `any` one
+   * of them; throws AuthError TOKEN_MISSING or FORBIDDEN (`InsufficientScopeError`).
+   */
+  checkScopes(claims: RequestClaims | undefined, scopes: ScopeArguments, any: boolean): void;
 }
 
 /** What checks the roles of a request, and how its failures are answered. */
@@ -177,6 +188,11 @@ export function createAuthenticator<Claims extends object, Role extends string, 
       if (all) auth.requireAllRoles(bearer, ...checked);
       else auth.requireRole(bearer, ...checked);
     },
+    checkScopes(claims, scopes, any) {
+      const bearer = claims as ScopeBearer | undefined;
+      if (any) auth.requireAnyScope(bearer, ...scopes);
+      else auth.requireScope(bearer, ...scopes);
+    },
   };
 }
 
@@ -230,4 +246,46 @@ export function authErrorAnswer(
 ): HttpAnswer {
   const resolved = options.realm ?? attachedAuthenticator(request)?.realm ?? DEFAULT_FAILURE_HANDLING.realm;
   return errorAnswer(error, resolved);
+}
+
+/** What checks the scopes of a request, and how its failures are answered. */
+type ScopeChecker = Pick<Authenticator, 'checkScopes'> & FailureHandling;
+
+/** The scope checks of a scope middleware mounted without `authenticate` before it: never a pass, default answers. */
+const UNAUTHENTICATED_SCOPE_CHECKER: ScopeChecker = {
+  ...DEFAULT_FAILURE_HANDLING,
+  checkScopes(claims, scopes, any) {
+    assertScopes(claims as ScopeBearer | undefined, scopeRequirement(scopes), { any });
+  },
+};
+
+/**
+ * Checks, when a scope middleware is built, that it names at least one scope (the core's rule),
+ * and keeps its arguments for {@link authorizeScopes}.
+ * @throws AuthError CONFIG_INVALID
+ */
+export function checkScopeArguments(args: readonly unknown[]): ScopeArguments {
+  scopeRequirement(args);
+  return args as ScopeArguments;
+}
+
+/**
+ * Checks the scopes of a request: with the `scopeClaims` and failure handling of the
+ * `authenticate` that ran before, else with the default claims. Never lets a request without
+ * claims through.
+ */
+export function authorizeScopes(
+  request: object,
+  claims: RequestClaims | undefined,
+  scopes: ScopeArguments,
+  any: boolean,
+  defaultReporter: InternalErrorReporter,
+): Outcome<undefined> {
+  const checker: ScopeChecker = attachedAuthenticator(request) ?? UNAUTHENTICATED_SCOPE_CHECKER;
+  try {
+    checker.checkScopes(claims, scopes, any);
+    return { kind: 'ok', value: undefined };
+  } catch (error) {
+    return failure(error, checker, defaultReporter);
+  }
 }

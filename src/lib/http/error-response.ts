@@ -5,6 +5,7 @@
  */
 
 import { type AuthError, isAuthError } from '../../errors.js';
+import { requiredScopesOf } from '../../roles/require-scope.js';
 import type { HttpAnswer } from './types.js';
 
 /** The realm of `WWW-Authenticate` when the application names none. */
@@ -44,7 +45,14 @@ export function bearerChallenge(error: AuthError, realm: string): string | undef
   if (!isChallenged(error.status, error.bearerError)) return undefined;
   let challenge = `Bearer realm=${quoteHeaderValue(realm)}`;
   if (error.bearerError !== undefined && error.code !== 'TOKEN_MISSING') {
-    challenge += `, error="${error.bearerError}", error_description=${quoteHeaderValue(error.message)}`;
+    challenge += `, error="${error.bearerError}"`;
+    // RFC 6750 3.1: an insufficient_scope names the scope the resource needs. Scope-tokens are
+    // printable ASCII already; the length is the app's own list, so nothing is cut.
+    const scopes = requiredScopesOf(error);
+    if (scopes !== undefined) {
+      challenge += `, scope=${quoteHeaderValue(scopes.join(' '), Number.POSITIVE_INFINITY)}`;
+    }
+    challenge += `, error_description=${quoteHeaderValue(error.message)}`;
   }
   return challenge;
 }

@@ -15,13 +15,15 @@ import type { HttpAnswer } from './types.js';
  * not a form, a request refused as plain HTTP or cross-site), `invalid_grant`
  * for wrong credentials or a refresh token that is not valid,
  * `unsupported_grant_type` for a grant other than `password` and `refresh_token`,
- * `temporarily_unavailable` (status 429, with `Retry-After`) for a throttled login.
+ * `temporarily_unavailable` (status 429, with `Retry-After`) for a throttled login,
+ * and `invalid_scope` for a requested `scope` that is malformed or of which nothing can be granted.
  */
 export const OAUTH2_TOKEN_ERROR_CODES = [
   'invalid_request',
   'invalid_grant',
   'unsupported_grant_type',
   'temporarily_unavailable',
+  'invalid_scope',
 ] as const;
 
 /** One of {@link OAUTH2_TOKEN_ERROR_CODES}. */
@@ -99,7 +101,7 @@ export async function runOAuth2Grant(
 
 /**
  * The RFC 6749 5.1 body of a successful grant: `refresh_token` only when
- * `withRefreshToken` (the cookie is off; otherwise it stays in the cookie).
+ * `withRefreshToken` (the cookie is off; otherwise it stays in the cookie), `scope` when granted.
  */
 export function oauth2TokenBody(pair: TokenPair, withRefreshToken: boolean): Record<string, unknown> {
   const body: Record<string, unknown> = {
@@ -108,5 +110,7 @@ export function oauth2TokenBody(pair: TokenPair, withRefreshToken: boolean): Rec
     expires_in: pair.expiresIn,
   };
   if (withRefreshToken) body.refresh_token = pair.refreshToken;
+  // RFC 6749 5.1: the granted scope, which may differ from the requested one.
+  if (pair.scope !== undefined) body.scope = pair.scope;
   return body;
 }

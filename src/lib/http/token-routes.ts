@@ -34,7 +34,7 @@ import {
   type LoginProtectionNotice,
   type LoginThrottleOptions,
 } from './login-protection.js';
-import { oauth2FailureAnswer, oauth2TokenBody, runOAuth2Grant } from './oauth2.js';
+import { oauth2ErrorAnswer, oauth2FailureAnswer, oauth2TokenBody, runOAuth2Grant } from './oauth2.js';
 import {
   type FailureHandling,
   type FailureOptions,
@@ -43,6 +43,7 @@ import {
   type Outcome,
   resolveFailureHandling,
 } from './outcome.js';
+import { checkGrantScopes, grantedScopes, isScopeRefusal, requestedScopes } from './scope-grant.js';
 import type { HttpAnswer, HttpRequestView } from './types.js';
 
 /** The custom claims a user's tokens carry: the `Auth` instance's claims without the reserved names. */
@@ -173,6 +174,20 @@ export interface TokenRoutesOptions<Role extends string = string, Claims extends
    * `onEvent` to have one audit stream. Its errors are ignored.
    */
   onEvent?: (event: AuthEvent) => void | Promise<void>;
+  /**
+   * The scopes a login grants (RFC 6749 3.3), put in the access token's `scope` claim:
+   * `(user, requested) => granted`. `requested` is the OAuth2 `/token` form's `scope`
+   * (space-separated; empty when the client named none, and always for `/login`). With a request,
+   * only the requested scopes it answers are granted, and none is `invalid_scope`; without one, its
+   * answer is the default. `/token` answers the granted `scope` (5.1). A refresh keeps the scope
+   * granted at login. Default: none, the tokens carry no scope and a requested one is ignored.
+   */
+  // A method, as findUser is: its parameter is checked bivariantly, so options typed by an
+  // instance's roles still fit where the adapters take the registered ones.
+  grantScopes?(
+    user: TokenRoutesUser<Role, Claims>,
+    requested: readonly string[],
+  ): readonly string[] | Promise<readonly string[]>;
 }
 
 /** The token routes: the three JSON ones, the OAuth2 token endpoint and "log out everywhere" when enabled. */
@@ -263,6 +278,7 @@ export function createTokenRoutes<Claims extends object, Role extends string>(
   prepareDummyHash(cost === undefined ? {} : { cost });
   const findUser = options.findUser;
   const fieldNames = resolveFieldNames(options.fields);
+  const grantScopes = checkGrantScopes<TokenRoutesUser<Role, Claims>>(options.grantScopes);
   const handling: FailureHandling = resolveFailureHandling(options);
   const onEvent = options.onEvent;
   if (onEvent !== undefined && typeof onEvent !== 'function')
@@ -350,6 +366,7 @@ export function createTokenRoutes<Claims extends object, Role extends string>(
     password: unknown,
     clientAddress: string | undefined,
     names: { username: string; password: string } = { username: 'username', password: 'password' },
+    requested: readonly string[] = [],
   ): Promise<TokenPair> {
     // Bounded before any lookup or hashing: a megabyte password never reaches bcrypt.
     if (typeof username !== 'string' || username === '' || username.length > maxUsername) {
@@ -397,10 +414,12 @@ export function createTokenRoutes<Claims extends object, Role extends string>(
     }
     if (!user) throw new AuthError('INVALID_CREDENTIALS', 'invalid username or password');
     await attempt?.succeeded();
+    const scope = await grantedScopes(grantScopes, user, requested);
     const subject = {
       ...user.claims,
       sub: user.sub,
       ...(user.roles === undefined ? {} : { roles: user.roles }),
+      ...(scope === undefined ? {} : { scope }),
     };
     return auth.issueTokens(subject as TokenSubject<Claims, Role>);
   }
@@ -444,7 +463,15 @@ export function createTokenRoutes<Claims extends object, Role extends string>(
   async function token(input: TokenRouteRequest): Promise<HttpAnswer> {
     const { fields } = await body(input, ['form']);
     const result = await runOAuth2Grant(fields, {
-      password: (username, password) => passwordLogin(username, password, input.clientAddress),
+      // The requested scope is read only when the app grants scopes: otherwise it is ignored (RFC 6749 3.3).
+      password: (username, password) =>
+        passwordLogin(
+          username,
+          password,
+          input.clientAddress,
+          undefined,
+          grantScopes && requestedScopes(fields.scope),
+        ),
       async refreshToken(fromForm) {
         const presented = cookie === undefined ? fromForm : await presentedRefreshToken(input);
         if (typeof presented !== 'string' || presented === '')
@@ -484,6 +511,9 @@ export function createTokenRoutes<Claims extends object, Role extends string>(
         return { kind: 'answer', answer: await steps[route](input) };
       } catch (error) {
         // OAuth2 clients expect the RFC 6749 5.2 body; server failures (5xx) keep the common answer.
+        if (route === 'token' && !handling.delegateErrors && isScopeRefusal(error)) {
+          return { kind: 'answer', answer: oauth2ErrorAnswer('invalid_scope', (error as Error).message) };
+        }
         if (route === 'token' && !handling.delegateErrors && isAuthError(error) && error.status < 500) {
           return { kind: 'answer', answer: oauth2FailureAnswer(error) };
         }

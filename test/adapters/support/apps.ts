@@ -39,6 +39,12 @@ export const OWN_REALM = 'notes';
 export const OWN_ERROR_MESSAGE = 'only the author may do this';
 /** The FORBIDDEN message of the `requireRole(..., { message })` route. */
 export const ADMINS_ONLY = 'Admins only';
+/** The scopes `/scoped/all` requires, every one. */
+export const NOTES_SCOPES = ['read:notes', 'write:notes'] as const;
+/** The scopes `/scoped/any` requires, any one. */
+export const ANY_NOTES_SCOPES = ['read:notes', 'notes:admin'] as const;
+/** The FORBIDDEN message of the `requireScope(..., { message })` route. */
+export const READ_ONLY = 'This token is read-only';
 /** The Ed25519 key the JWKS route publishes. */
 export const JWKS_SIGNING_KEY = generateKeyPairSync('ed25519').privateKey;
 /** The login field names of the `/fields-auth` mount. */
@@ -61,6 +67,8 @@ export interface Fixtures {
   verifyOnlyAuth: Auth;
   /** Server faults (non-AuthErrors and CONFIG_INVALID) the extension routes reported. */
   serverFaults: unknown[];
+  /** The server's keys, reading scopes from `permissions` only (`scopeClaims`). */
+  permissionsOnlyAuth: Auth;
 }
 
 export async function createFixtures(): Promise<Fixtures> {
@@ -92,6 +100,7 @@ export async function createFixtures(): Promise<Fixtures> {
     jwksAuth,
     verifyOnlyAuth: createAuth({ jwks: jwksAuth.jwks(), issuer: ISSUER, audience: AUDIENCE }),
     serverFaults: [],
+    permissionsOnlyAuth: createAuth({ ...options, scopeClaims: ['permissions'] }),
   };
 }
 
@@ -164,6 +173,7 @@ function expressApp(createApp: typeof express, fixtures: Fixtures, trustProxy: b
     res.json({ sub: req.auth?.sub });
   });
   expressExtensions(app, fixtures);
+  expressScopes(app, fixtures);
   app.use(
     (
       error: { status?: number; code?: string },
@@ -258,6 +268,7 @@ async function fastifyApp(fixtures: Fixtures, trustProxy: boolean): Promise<Fast
     }));
   });
   await fastifyExtensions(app, fixtures);
+  await fastifyScopes(app, fixtures);
   return app;
 }
 
@@ -361,6 +372,7 @@ function koaApp(KoaClass: typeof Koa, fixtures: Fixtures, trustProxy: boolean): 
     },
   );
   koaExtensions(app, router, fixtures);
+  koaScopes(app, router, fixtures);
   app.use(router.routes());
   return app;
 }
@@ -394,6 +406,96 @@ function koaExtensions(app: Koa, router: Router, fixtures: Fixtures): void {
     }),
   );
   app.use(jwksRoute(fixtures.jwksAuth, { maxAge: '10m' }));
+}
+
+/** The scopes each user may be granted: what `/scoped-oauth`'s `grantScopes` answers. */
+export const USER_SCOPES: Readonly<Record<string, readonly string[]>> = {
+  'u-alice': ['read:notes', 'write:notes', 'notes:admin'],
+  'u-bob': ['read:notes'],
+};
+
+/** An OAuth2 token endpoint granting scopes: the user's, within the request. */
+function scopedOAuth(fixtures: Fixtures) {
+  return {
+    ...routeOptions(fixtures),
+    cookie: false as const,
+    oauth2: true,
+    // Answers more than was asked (the core narrows it to the request), and any requested `self:` scope.
+    grantScopes: async (user: { sub: string }, requested: readonly string[]) => [
+      ...(USER_SCOPES[user.sub] ?? []),
+      ...requested.filter((scope) => scope.startsWith('self:')),
+    ],
+  };
+}
+
+/** The scope routes: all of, any of, without authenticate, and an instance reading `permissions` only. */
+function expressScopes(app: express.Express, fixtures: Fixtures): void {
+  const { authenticate, requireAnyScope, requireScope, tokenRoutes } = expressAdapter;
+  app.use('/scoped-oauth', tokenRoutes(fixtures.auth, scopedOAuth(fixtures)));
+  const { auth } = fixtures;
+  const sub = (req: express.Request, res: express.Response) => {
+    res.json({ sub: req.auth?.sub });
+  };
+  app.get('/scoped/all', authenticate(auth), requireScope(...NOTES_SCOPES), sub);
+  app.get('/scoped/any', authenticate(auth), requireAnyScope(...ANY_NOTES_SCOPES), sub);
+  app.get('/scoped/message', authenticate(auth), requireScope('write:notes', { message: READ_ONLY }), sub);
+  app.get('/scoped/unauthenticated', requireScope('read:notes'), sub);
+  app.get(
+    '/scoped/permissions-only',
+    authenticate(fixtures.permissionsOnlyAuth),
+    requireScope('read:notes'),
+    sub,
+  );
+}
+
+/** The scope routes of {@link expressScopes}, as Fastify decorators. */
+async function fastifyScopes(app: FastifyInstance, fixtures: Fixtures): Promise<void> {
+  const { tokenward, tokenRoutes } = fastifyAdapter;
+  await app.register(tokenRoutes, { auth: fixtures.auth, ...scopedOAuth(fixtures), prefix: '/scoped-oauth' });
+  const sub = async (request: { auth?: { sub: string } | undefined }) => ({ sub: request.auth?.sub });
+  await app.register(async (scope) => {
+    await scope.register(tokenward, { auth: fixtures.auth });
+    scope.get('/scoped/all', { onRequest: [scope.authenticate, scope.requireScope(...NOTES_SCOPES)] }, sub);
+    scope.get(
+      '/scoped/any',
+      { onRequest: [scope.authenticate, scope.requireAnyScope(...ANY_NOTES_SCOPES)] },
+      sub,
+    );
+    scope.get(
+      '/scoped/message',
+      { onRequest: [scope.authenticate, scope.requireScope('write:notes', { message: READ_ONLY })] },
+      sub,
+    );
+    scope.get('/scoped/unauthenticated', { onRequest: [scope.requireScope('read:notes')] }, sub);
+  });
+  await app.register(async (scope) => {
+    await scope.register(tokenward, { auth: fixtures.permissionsOnlyAuth });
+    scope.get(
+      '/scoped/permissions-only',
+      { onRequest: [scope.authenticate, scope.requireScope('read:notes')] },
+      sub,
+    );
+  });
+}
+
+/** The scope routes of {@link expressScopes}, for Koa. */
+function koaScopes(app: Koa, router: Router, fixtures: Fixtures): void {
+  const { authenticate, requireAnyScope, requireScope, tokenRoutes } = koaAdapter;
+  app.use(tokenRoutes(fixtures.auth, { ...scopedOAuth(fixtures), prefix: '/scoped-oauth' }));
+  const { auth } = fixtures;
+  const sub = (ctx: Koa.Context) => {
+    ctx.body = { sub: (ctx.state as { auth?: { sub: string } }).auth?.sub };
+  };
+  router.get('/scoped/all', authenticate(auth), requireScope(...NOTES_SCOPES), sub);
+  router.get('/scoped/any', authenticate(auth), requireAnyScope(...ANY_NOTES_SCOPES), sub);
+  router.get('/scoped/message', authenticate(auth), requireScope('write:notes', { message: READ_ONLY }), sub);
+  router.get('/scoped/unauthenticated', requireScope('read:notes'), sub);
+  router.get(
+    '/scoped/permissions-only',
+    authenticate(fixtures.permissionsOnlyAuth),
+    requireScope('read:notes'),
+    sub,
+  );
 }
 
 /** Starts the test application on the given framework. */

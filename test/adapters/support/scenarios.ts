@@ -14,6 +14,7 @@ import {
   JWKS_SIGNING_KEY,
   OWN_ERROR_MESSAGE,
   OWN_REALM,
+  READ_ONLY,
   SECRET,
 } from './apps.js';
 import { cookieValue, type Reply, type RequestSpec } from './client.js';
@@ -136,6 +137,27 @@ export async function foreignTokens(): Promise<Record<string, string>> {
     }).createAccessToken({
       sub: 'u-alice',
     }),
+    ...(await scopedTokens()),
+  };
+}
+
+/** Tokens of the server's own keys carrying scopes in each claim form, and in forms that never count. */
+async function scopedTokens(): Promise<Record<string, string>> {
+  const issuer = createAuth({ keys: SECRET, issuer: ISSUER, audience: AUDIENCE });
+  const sub = 'u-carol';
+  const token = (claims: Record<string, unknown>) => issuer.createAccessToken({ sub, ...claims });
+  return {
+    'scope: none': await token({}),
+    'scope: read only': await token({ scope: ['read:notes'] }),
+    'scope: read and write': await token({ scope: ['read:notes', 'write:notes'] }),
+    'scp: array': await token({ scp: ['write:notes', 'read:notes'] }),
+    'scp: string': await token({ scp: 'read:notes write:notes' }),
+    'permissions: array': await token({ permissions: ['read:notes', 'write:notes'] }),
+    'permissions: a string, never read': await token({ permissions: 'read:notes write:notes' }),
+    'permissions: non-strings and a joined entry': await token({
+      permissions: [1, null, { 'read:notes': true }, 'read:notes write:notes', 'READ:NOTES'],
+    }),
+    'scp: __proto__ entries': await token({ scp: ['__proto__', 'constructor', 'toString'] }),
   };
 }
 
@@ -1050,6 +1072,92 @@ export function scenarios(foreign: Record<string, string>): Scenario[] {
           expect: { status: 404 },
         },
       ],
+    },
+    {
+      name: 'scopes: requireScope and requireAnyScope in every claim form, 403 naming the scopes',
+      steps: scopeSteps(foreign),
+    },
+  ];
+}
+
+/** The challenge of a scope miss: RFC 6750 3.1's error and scope, then the message. */
+function insufficientScope(scopes: string, message: string): Expectation {
+  return {
+    status: 403,
+    code: 'FORBIDDEN',
+    challenge: `Bearer realm="api", error="insufficient_scope", scope="${scopes}", error_description="${message}"`,
+    body: { error: { code: 'FORBIDDEN', message } },
+  };
+}
+
+function scopeSteps(foreign: Record<string, string>): Step[] {
+  const withToken = (path: string, name: string) => get(path, () => bearer(foreign[name] ?? ''));
+  const allMissing = insufficientScope(
+    'read:notes write:notes',
+    'this requires the scopes: read:notes write:notes',
+  );
+  const anyMissing = insufficientScope(
+    'read:notes notes:admin',
+    'this requires one of the scopes: read:notes notes:admin',
+  );
+  const carol: Expectation = { status: 200, code: null, body: { sub: 'u-carol' } };
+  const passing = ['scope: read and write', 'scp: array', 'scp: string', 'permissions: array'];
+  const refused = [
+    'scope: none',
+    'scope: read only',
+    'permissions: a string, never read',
+    'permissions: non-strings and a joined entry',
+    'scp: __proto__ entries',
+  ];
+  return [
+    {
+      name: 'requireScope without a token: 401, no scope named',
+      request: get('/scoped/all'),
+      expect: { status: 401, code: 'TOKEN_MISSING', challenge: MISSING_CHALLENGE },
+    },
+    {
+      name: 'requireScope without authenticate: 401 even with a valid token',
+      request: withToken('/scoped/unauthenticated', 'scope: read and write'),
+      expect: { status: 401, code: 'TOKEN_MISSING', challenge: MISSING_CHALLENGE },
+    },
+    ...passing.map(
+      (name): Step => ({
+        name: `requireScope passes with ${name}`,
+        request: withToken('/scoped/all', name),
+        expect: carol,
+      }),
+    ),
+    ...refused.map(
+      (name): Step => ({
+        name: `requireScope refuses ${name}`,
+        request: withToken('/scoped/all', name),
+        expect: allMissing,
+      }),
+    ),
+    {
+      name: 'requireAnyScope passes with one of the scopes',
+      request: withToken('/scoped/any', 'scope: read only'),
+      expect: carol,
+    },
+    {
+      name: 'requireAnyScope refuses a token without scopes',
+      request: withToken('/scoped/any', 'scope: none'),
+      expect: anyMissing,
+    },
+    {
+      name: 'requireScope with a message answers it',
+      request: withToken('/scoped/message', 'scope: read only'),
+      expect: insufficientScope('write:notes', READ_ONLY),
+    },
+    {
+      name: 'scopeClaims: an instance reading permissions only refuses the scope claim',
+      request: withToken('/scoped/permissions-only', 'scope: read and write'),
+      expect: insufficientScope('read:notes', 'this requires the scope: read:notes'),
+    },
+    {
+      name: 'scopeClaims: an instance reading permissions only accepts them',
+      request: withToken('/scoped/permissions-only', 'permissions: array'),
+      expect: carol,
     },
   ];
 }
