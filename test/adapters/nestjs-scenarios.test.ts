@@ -9,10 +9,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAuthError } from '../../src/errors.js';
 import { createFixtures, type Fixtures, type RunningServer, startApp } from './support/apps.js';
-import { send } from './support/client.js';
-import { check, fingerprint } from './support/compare.js';
+import { runScenario } from './support/compare.js';
 import { NEST_PLATFORMS, NEST_SERVED_PATHS, startNestApp } from './support/nest-apps.js';
-import { foreignTokens, type Scenario, type State, type Step, scenarios } from './support/scenarios.js';
+import { foreignTokens, type Scenario, type Step, scenarios } from './support/scenarios.js';
 
 /** Whether the Nest app serves the step's request. */
 function servedByNest(step: Step): boolean {
@@ -63,19 +62,7 @@ describe.each(TARGETS)('%s', (target) => {
 
   it.each(NAMES)('%s', async (name) => {
     const scenario = table.find((s) => s.name === name)!;
-    const state: State = new Map();
-    for (const step of scenario.steps) {
-      const reply = await send(step.untrustedProxy ? untrusted.url : server.url, step.request(state));
-      try {
-        check(reply, step.expect);
-      } catch (error) {
-        throw new Error(
-          `step "${step.name}": ${(error as Error).message}\n${reply.status} ${reply.text.slice(0, 300)}`,
-        );
-      }
-      step.keep?.(reply, state);
-      answers.set(`${scenario.name} / ${step.name}`, fingerprint(reply, step));
-    }
+    await runScenario(scenario, { url: server.url, untrustedUrl: untrusted.url }, answers);
   });
 });
 

@@ -13,9 +13,8 @@ import {
   type RunningServer,
   startApp,
 } from './support/apps.js';
-import { send } from './support/client.js';
-import { check, fingerprint } from './support/compare.js';
-import { foreignTokens, type Scenario, type State, scenarios } from './support/scenarios.js';
+import { runScenario } from './support/compare.js';
+import { foreignTokens, type Scenario, scenarios } from './support/scenarios.js';
 
 let fixtures: Fixtures;
 let table: Scenario[];
@@ -47,20 +46,7 @@ describe.each(FRAMEWORKS)('%s', (framework) => {
     scenarios({}).map((scenario) => scenario.name),
   )('%s', async (name) => {
     const scenario = table.find((s) => s.name === name)!;
-    const state: State = new Map();
-    for (const step of scenario.steps) {
-      const base = step.untrustedProxy ? untrusted.url : server.url;
-      const reply = await send(base, step.request(state));
-      try {
-        check(reply, step.expect);
-      } catch (error) {
-        throw new Error(
-          `step "${step.name}": ${(error as Error).message}\n${reply.status} ${reply.text.slice(0, 300)}`,
-        );
-      }
-      step.keep?.(reply, state);
-      answers.set(`${scenario.name} / ${step.name}`, fingerprint(reply, step));
-    }
+    await runScenario(scenario, { url: server.url, untrustedUrl: untrusted.url }, answers);
   });
 });
 

@@ -4,8 +4,8 @@
  */
 
 import { expect } from 'vitest';
-import type { Reply } from './client.js';
-import type { Expectation, Step } from './scenarios.js';
+import { type Reply, send } from './client.js';
+import type { Expectation, Scenario, State, Step } from './scenarios.js';
 
 /** The error code of an answer: the JSON error body's, or the test apps' own error handler's. */
 export function errorCode(reply: Reply): string | null {
@@ -59,4 +59,34 @@ export function fingerprint(reply: Reply, step: Step): string {
     cacheControl: reply.headers.get('cache-control') ?? null,
     setCookies: reply.setCookies.map(blank),
   });
+}
+
+/** Where a scenario's requests go: the app, and the same app behind a proxy it does not trust. */
+export interface ScenarioServers {
+  readonly url: string;
+  readonly untrustedUrl: string;
+}
+
+/**
+ * Runs a scenario's steps in order against one app, checks each answer, and records
+ * each step's fingerprint in `answers` under `scenario / step`.
+ */
+export async function runScenario(
+  scenario: Scenario,
+  servers: ScenarioServers,
+  answers: Map<string, unknown>,
+): Promise<void> {
+  const state: State = new Map();
+  for (const step of scenario.steps) {
+    const reply = await send(step.untrustedProxy ? servers.untrustedUrl : servers.url, step.request(state));
+    try {
+      check(reply, step.expect);
+    } catch (error) {
+      throw new Error(
+        `step "${step.name}": ${(error as Error).message}\n${reply.status} ${reply.text.slice(0, 300)}`,
+      );
+    }
+    step.keep?.(reply, state);
+    answers.set(`${scenario.name} / ${step.name}`, fingerprint(reply, step));
+  }
 }
