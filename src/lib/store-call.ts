@@ -1,6 +1,7 @@
 import { AuthError } from '../errors.js';
 import { contractCheckedStore } from '../stores/store-answers.js';
 import type { TokenStore } from '../stores/token-store.js';
+import { withTimeout } from './timeout.js';
 
 /** Runs one store operation, turning any failure, a timeout or an answer outside the contract into STORE_UNAVAILABLE. */
 export type StoreCall = <T>(operation: (store: TokenStore) => Promise<T>) => Promise<T>;
@@ -19,23 +20,14 @@ export function createStoreCall(getStore: () => TokenStore, timeoutMs: number): 
     return checked.view;
   };
   return async (operation) => {
-    let timer: NodeJS.Timeout | undefined;
-    const pending = Promise.resolve().then(() => operation(checkedStore()));
-    // A late rejection after a timeout must not become an unhandled rejection.
-    pending.catch(() => {});
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`the store did not answer within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-      timer.unref();
-    });
     try {
-      return await Promise.race([pending, timeout]);
+      return await withTimeout(
+        Promise.resolve().then(() => operation(checkedStore())),
+        timeoutMs,
+        'the store',
+      );
     } catch (error) {
       throw new AuthError('STORE_UNAVAILABLE', 'the token store is unavailable', { cause: error });
-    } finally {
-      clearTimeout(timer);
     }
   };
 }

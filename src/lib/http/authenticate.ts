@@ -219,11 +219,20 @@ export function authorize(
   defaultReporter: InternalErrorReporter,
 ): Outcome<undefined> {
   const checker: RoleChecker = attachedAuthenticator(request) ?? UNAUTHENTICATED_ROLE_CHECKER;
+  return checkedOutcome(checker, defaultReporter, () => checker.checkRoles(claims, roles, all));
+}
+
+/** The outcome of a check that throws AuthError: go on, or the failure answered with the checker's handling. */
+function checkedOutcome(
+  handling: FailureHandling,
+  defaultReporter: InternalErrorReporter,
+  check: () => void,
+): Outcome<undefined> {
   try {
-    checker.checkRoles(claims, roles, all);
+    check();
     return { kind: 'ok', value: undefined };
   } catch (error) {
-    return failure(error, checker, defaultReporter);
+    return failure(error, handling, defaultReporter);
   }
 }
 
@@ -282,10 +291,5 @@ export function authorizeScopes(
   defaultReporter: InternalErrorReporter,
 ): Outcome<undefined> {
   const checker: ScopeChecker = attachedAuthenticator(request) ?? UNAUTHENTICATED_SCOPE_CHECKER;
-  try {
-    checker.checkScopes(claims, scopes, any);
-    return { kind: 'ok', value: undefined };
-  } catch (error) {
-    return failure(error, checker, defaultReporter);
-  }
+  return checkedOutcome(checker, defaultReporter, () => checker.checkScopes(claims, scopes, any));
 }

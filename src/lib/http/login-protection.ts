@@ -11,6 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { AuthError } from '../../errors.js';
 import { type Duration, toSeconds } from '../duration.js';
+import { withTimeout } from '../timeout.js';
 
 /**
  * The part of a `rate-limiter-flexible` limiter the login throttle uses: `RateLimiterMemory`,
@@ -151,20 +152,6 @@ function overLimitWait(reason: unknown): number | undefined {
   return typeof wait === 'number' && Number.isFinite(wait) ? Math.max(0, wait) : undefined;
 }
 
-function withTimeout<T>(operation: Promise<T>, timeoutMs: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  // A late rejection after a timeout must not become an unhandled rejection.
-  operation.catch(() => {});
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`the limiter did not answer within ${timeoutMs} ms`)),
-      timeoutMs,
-    );
-    timer.unref();
-  });
-  return Promise.race([operation, timeout]).finally(() => clearTimeout(timer));
-}
-
 function unavailable(cause: unknown): AuthError {
   return new AuthError('STORE_UNAVAILABLE', 'the login attempt store is unavailable', { cause });
 }
@@ -193,6 +180,7 @@ export function createLoginThrottle(
     withTimeout(
       Promise.resolve().then(() => operation()),
       timeoutMs,
+      'the limiter',
     );
 
   return {
