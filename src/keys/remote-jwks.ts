@@ -11,7 +11,7 @@ export interface RemoteJwksOptions {
   /**
    * The shortest time between two fetches, in milliseconds: an unknown `kid` or a failed fetch
    * triggers at most one fetch per cooldown. It is also the shortest time a fetched JWKS is kept.
-   * Default 30000.
+   * Default 30000, or `cacheMaxAge` when that is shorter.
    */
   cooldownDuration?: number;
   /**
@@ -56,8 +56,13 @@ export function remoteJwksTimings(options: RemoteJwksOptions = {}): RemoteJwksTi
     throw new AuthError('CONFIG_INVALID', 'jwksOptions must be an object');
   }
   const timeout = positiveMs(options.timeoutDuration, DEFAULT_TIMEOUT_MS, 'timeoutDuration');
-  const cooldown = positiveMs(options.cooldownDuration, DEFAULT_COOLDOWN_MS, 'cooldownDuration');
   const maxAge = positiveMs(options.cacheMaxAge, DEFAULT_MAX_AGE_MS, 'cacheMaxAge');
+  // A cache shorter than the default cooldown (a test, a walkthrough) shortens the cooldown with it.
+  const cooldown = positiveMs(
+    options.cooldownDuration,
+    Math.min(DEFAULT_COOLDOWN_MS, maxAge),
+    'cooldownDuration',
+  );
   if (maxAge < cooldown) {
     throw new AuthError(
       'CONFIG_INVALID',
