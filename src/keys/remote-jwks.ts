@@ -84,7 +84,8 @@ export function freshnessMs(maxAgeMs: number | undefined, timings: RemoteJwksTim
  * one fetch. A failed fetch is JWKS_UNAVAILABLE, never a key, and is not retried before the
  * cooldown ends: an endpoint that fails or hangs costs at most one fetch per cooldown. The keys
  * of the last good fetch go on verifying through a failed refresh, for one more `cacheMaxAge`
- * at most. Only https URLs, or http on loopback for development.
+ * at most. A JWKS_UNAVAILABLE carries `retryAfter`: the seconds until the next fetch may
+ * happen. Only https URLs, or http on loopback for development.
  */
 export function remoteJwks(
   location: string | URL | (() => Promise<URL>),
@@ -133,10 +134,15 @@ export function remoteJwks(
     return pending;
   };
 
+  // The answer tells clients when the next fetch may happen (`Retry-After`): sooner is pointless.
+  const unavailable = (cause?: unknown): AuthError => {
+    const retryAfter = Math.max(1, Math.ceil((lastAttempt + timings.cooldown - Date.now()) / 1000));
+    const message = cause instanceof AuthError ? cause.message : 'the JWKS could not be fetched';
+    return new AuthError('JWKS_UNAVAILABLE', message, { cause, retryAfter });
+  };
+
   const candidates = (header: Readonly<Record<string, unknown>>, alg: string): VerificationKey[] => {
-    if (keys === undefined || Date.now() >= usableUntil) {
-      throw new AuthError('JWKS_UNAVAILABLE', 'the JWKS could not be fetched');
-    }
+    if (keys === undefined || Date.now() >= usableUntil) throw unavailable();
     return keys.candidates(header.kid as string | undefined, alg).map((key) => key.verifyKey);
   };
 
@@ -154,9 +160,7 @@ export function remoteJwks(
       (error: unknown) => {
         // A failed refresh falls back on the keys already held, while they remain usable.
         if (keys !== undefined && Date.now() < usableUntil) return candidates(header, alg);
-        throw error instanceof AuthError
-          ? error
-          : new AuthError('JWKS_UNAVAILABLE', 'the JWKS could not be fetched', { cause: error });
+        throw unavailable(error);
       },
     );
   };

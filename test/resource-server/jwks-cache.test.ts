@@ -6,7 +6,7 @@
  */
 
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createAuth, type IssuerOptions } from '../../src/index.js';
+import { type AuthError, createAuth, type IssuerOptions } from '../../src/index.js';
 import { codeOf } from '../support/tokens.js';
 import { type FakeIdp, rsaKey, startIdp } from './idp.js';
 
@@ -54,7 +54,10 @@ describe('a JWKS endpoint that fails', () => {
     for (let i = 0; i < 20; i++) outcomes.push(await codeOf(auth.verifyToken(token())));
     expect(new Set(outcomes)).toEqual(new Set(['JWKS_UNAVAILABLE']));
     expect(idp.hits.jwks).toBe(1);
+    // Clients are told when the next fetch may happen: no sooner than the cooldown.
+    expect(await auth.verifyToken(token()).catch((error: AuthError) => error.retryAfter)).toBe(30);
     advance(29 * SECOND);
+    expect(await auth.verifyToken(token()).catch((error: AuthError) => error.retryAfter)).toBe(1);
     expect(await codeOf(auth.verifyToken(token()))).toBe('JWKS_UNAVAILABLE');
     expect(idp.hits.jwks).toBe(1);
     advance(2 * SECOND);
