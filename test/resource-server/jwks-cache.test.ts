@@ -168,6 +168,22 @@ describe('OIDC discovery', () => {
     expect([idp.hits.configuration, idp.hits.jwks]).toEqual([1, 1]);
   });
 
+  it('finds the configuration of an issuer with a trailing slash (Auth0) without doubling it', async () => {
+    const auth0 = await startIdp('/');
+    try {
+      const auth = createAuth({ issuers: [{ issuer: auth0.issuer, discovery: true, audience: 'api' }] });
+      const iat = Math.floor(Date.now() / 1000);
+      const signed = auth0.sign(
+        { typ: 'at+jwt' },
+        { iss: auth0.issuer, aud: 'api', sub: 'u1', iat, exp: iat + 60 },
+      );
+      expect(await auth.verifyToken(signed)).toMatchObject({ sub: 'u1' });
+      expect([auth0.hits.configuration, auth0.hits.jwks]).toEqual([1, 1]);
+    } finally {
+      await auth0.close();
+    }
+  });
+
   it('refuses a configuration that names another issuer, before fetching any key', async () => {
     idp.configuration = { issuer: `${idp.issuer}/` };
     expect(await codeOf(discovering().verifyToken(token()))).toBe('JWKS_UNAVAILABLE');
