@@ -17,6 +17,7 @@ import {
   UseFilters,
   UseGuards,
 } from '@nestjs/common';
+import { ConfigModule, ConfigService } from '@nestjs/config';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
@@ -502,6 +503,29 @@ describe.each(PLATFORMS)('on Nest %s', (platform) => {
     });
     expect(await get('/roles/me', await token([]))).toMatchObject({ status: 200, body: { sub: 'u1' } });
     expect((await get('/roles/me')).challenge).toBe('Bearer realm="from-config"');
+  });
+  it("forRootAsync builds the Auth instance from @nestjs/config's ConfigService", async () => {
+    const get = await serve(platform, {
+      imports: [
+        TokenwardModule.forRootAsync({
+          imports: [
+            ConfigModule.forRoot({
+              ignoreEnvFile: true,
+              load: [() => ({ JWT_SECRET: SECRET, JWT_REALM: 'configured' })],
+            }),
+          ],
+          inject: [ConfigService],
+          useFactory: (config: ConfigService) => ({
+            auth: createAuth({ keys: config.getOrThrow<string>('JWT_SECRET') }),
+            realm: config.getOrThrow<string>('JWT_REALM'),
+          }),
+        }),
+      ],
+      controllers: [RolesController],
+      providers: [globalGuard],
+    });
+    expect(await get('/roles/me', await token([]))).toMatchObject({ status: 200, body: { sub: 'u1' } });
+    expect((await get('/roles/me')).challenge).toBe('Bearer realm="configured"');
   });
 });
 
