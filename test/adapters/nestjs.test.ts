@@ -29,6 +29,8 @@ import {
   AuthErrorFilter,
   Authenticate,
   Claims,
+  // Aliased: Biome's React rules take any use* call for a hook.
+  useTokenRoutes as mountTokenRoutes,
   Public,
   Roles,
   Scopes,
@@ -41,6 +43,7 @@ import {
 import { type Auth, createAuth } from '../../src/create-auth.js';
 import { AuthError } from '../../src/errors.js';
 import type { RequestClaims } from '../../src/lib/http/types.js';
+import { hashPassword } from '../../src/password/index.js';
 
 const SECRET = 'a-nest-test-secret-of-at-least-32-bytes!!';
 const auth = createAuth<object, string>({
@@ -219,6 +222,15 @@ class CookieModuleController {
   }
 }
 
+/** Nest's own route under the token routes' path. */
+@Controller('auth')
+class ProfileController {
+  @Get('profile')
+  profile(@Claims('sub') sub: string) {
+    return { sub };
+  }
+}
+
 type Platform = 'express' | 'fastify';
 const PLATFORMS: readonly Platform[] = ['express', 'fastify'];
 
@@ -228,7 +240,11 @@ afterEach(async () => {
   app = undefined;
 });
 
-async function serve(platform: Platform, metadata: Parameters<typeof Test.createTestingModule>[0]) {
+async function serve(
+  platform: Platform,
+  metadata: Parameters<typeof Test.createTestingModule>[0],
+  before: (app: INestApplication) => Promise<void> = async () => {},
+) {
   const moduleRef = await Test.createTestingModule(metadata).compile();
   app = moduleRef.createNestApplication(
     platform === 'express' ? new ExpressAdapter() : new FastifyAdapter(),
@@ -236,10 +252,11 @@ async function serve(platform: Platform, metadata: Parameters<typeof Test.create
       logger: false,
     },
   );
+  await before(app);
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   const base = `http://127.0.0.1:${port}`;
-  return async (path: string, accessToken?: string, extraHeaders: Record<string, string> = {}) => {
+  const get = async (path: string, accessToken?: string, extraHeaders: Record<string, string> = {}) => {
     const headers: Record<string, string> = accessToken
       ? { authorization: `Bearer ${accessToken}`, ...extraHeaders }
       : extraHeaders;
@@ -251,6 +268,7 @@ async function serve(platform: Platform, metadata: Parameters<typeof Test.create
       body: (await response.json()) as Record<string, unknown>,
     };
   };
+  return Object.assign(get, { base });
 }
 
 const globalGuard = { provide: APP_GUARD, useClass: TokenwardGuard };
@@ -504,6 +522,35 @@ describe.each(PLATFORMS)('on Nest %s', (platform) => {
     expect(await get('/roles/me', await token([]))).toMatchObject({ status: 200, body: { sub: 'u1' } });
     expect((await get('/roles/me')).challenge).toBe('Bearer realm="from-config"');
   });
+  it("useTokenRoutes serves the token routes under its path, and leaves the path's other requests to Nest", async () => {
+    const passwordHash = await hashPassword('u1-password', { cost: 10 });
+    const findUser = async (name: string) => (name === 'u1' ? { sub: 'u1', passwordHash, roles: [] } : null);
+    const get = await serve(
+      platform,
+      {
+        imports: [TokenwardModule.forRoot({ auth })],
+        controllers: [ProfileController],
+        providers: [globalGuard],
+      },
+      (app) => mountTokenRoutes(app, auth, { path: '/auth', findUser, passwordHashCost: 10, oauth2: true }),
+    );
+    const post = (path: string, body: string, type = 'application/json') =>
+      fetch(get.base + path, { method: 'POST', headers: { 'content-type': type }, body });
+    const login = await post('/auth/login', JSON.stringify({ username: 'u1', password: 'u1-password' }));
+    expect(login.status).toBe(200);
+    const { accessToken } = (await login.json()) as { accessToken: string };
+    expect(await get('/auth/profile', accessToken)).toMatchObject({ status: 200, body: { sub: 'u1' } });
+    const token = await post(
+      '/auth/token',
+      'grant_type=password&username=u1&password=u1-password',
+      'application/x-www-form-urlencoded',
+    );
+    expect(token.status).toBe(200);
+    // Not a token route: Nest's router answers (no route there).
+    expect((await post('/auth/elsewhere', '{}')).status).toBe(404);
+    expect((await get('/auth/login', accessToken)).status).toBe(404);
+  });
+
   it("forRootAsync builds the Auth instance from @nestjs/config's ConfigService", async () => {
     const get = await serve(platform, {
       imports: [
