@@ -487,7 +487,8 @@ function moduleOf(optionsProviders: NonNullable<ModuleMetadata['providers']>): D
  * authenticating them. A route's own `@Public()` also drops its controller's `@Roles()` and
  * `@Scopes()`; a requirement written on the route itself, or on a `@Public()` controller, is
  * still checked against the unauthenticated request and fails closed with 401 TOKEN_MISSING,
- * as a `requireRole` without `authenticate` does in the other adapters.
+ * as a `requireRole` without `authenticate` does in the other adapters. `@Authenticate()` has
+ * no effect on a public route.
  */
 export function Public(): MethodDecorator & ClassDecorator {
   return SetMetadata(PUBLIC_KEY, true);
