@@ -22,6 +22,8 @@ const SOURCE = `${DIRECTORY}/app.ts`;
 const STARTER_OPTIONS: ts.CompilerOptions = {
   module: ts.ModuleKind.NodeNext,
   moduleResolution: ts.ModuleResolutionKind.NodeNext,
+  resolvePackageJsonExports: true,
+  isolatedModules: true,
   emitDecoratorMetadata: true,
   experimentalDecorators: true,
   allowSyntheticDefaultImports: true,
@@ -36,7 +38,7 @@ const STARTER_OPTIONS: ts.CompilerOptions = {
 const APP = `
 import { Controller, Get, Injectable, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { Claims, Roles, Scopes, TokenwardGuard, TokenwardModule } from '${ROOT}src/adapters/nestjs.js';
+import { Claims, type RequestClaims, Roles, Scopes, TokenwardGuard, TokenwardModule } from '${ROOT}src/adapters/nestjs.js';
 import type { Auth } from '${ROOT}src/create-auth.js';
 
 @Injectable()
@@ -58,7 +60,7 @@ export class AppController {
   @Get('admin')
   @Roles('admin')
   @Scopes('read:notes')
-  admin(@Claims() claims: { sub: string }) {
+  admin(@Claims() claims: RequestClaims) {
     return { sub: claims.sub };
   }
 }
