@@ -3,8 +3,8 @@
  * @packageDocumentation
  */
 
-import { randomBytes } from 'node:crypto';
-import { hash } from '@node-rs/bcrypt';
+import { bytesToBase64url } from '../tokens/base64url.js';
+import { loadBcrypt } from './bcrypt.js';
 import { parseBcryptHash, resolveCost } from './policy.js';
 import { verifyPassword } from './verify.js';
 
@@ -26,7 +26,9 @@ function dummyHash(cost: number): Promise<string> {
   let pending = dummyHashes.get(cost);
   if (pending === undefined) {
     // A random secret nobody knows: no password can match the dummy hash.
-    pending = hash(randomBytes(32).toString('base64'), cost);
+    pending = loadBcrypt().then(({ hash }) =>
+      hash(bytesToBase64url(crypto.getRandomValues(new Uint8Array(32))), cost),
+    );
     pending.catch(() => dummyHashes.delete(cost));
     dummyHashes.set(cost, pending);
   }
