@@ -5,7 +5,9 @@
  * @packageDocumentation
  */
 
-import { RateLimiterMemory } from 'rate-limiter-flexible';
+// The memory limiter's own module: the package's entry also loads its cluster limiter,
+// which needs node:cluster and node:crypto (absent on workerd).
+import RateLimiterMemory from 'rate-limiter-flexible/lib/RateLimiterMemory.js';
 import { AuthError } from '../../errors.js';
 import { bytesToBase64url, utf8ToBytes } from '../../tokens/base64url.js';
 import { type Duration, toSeconds } from '../duration.js';
