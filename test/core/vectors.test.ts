@@ -208,7 +208,9 @@ async function signatureVerifies(vector: Vector, h: string, p: string, sig: stri
   const mine = canonical && verify!(`${h}.${p}`, Buffer.from(sig, 'base64url'));
   // jose decodes base64url leniently: it is the oracle only for canonical parts.
   if (canonical)
-    expect(mine, 'tokenward vs jose').toBe(await joseVerifies(vector.alg, h, p, sig, vector.key.verifyKey as KeyObject));
+    expect(mine, 'tokenward vs jose').toBe(
+      await joseVerifies(vector.alg, h, p, sig, vector.key.verifyKey as KeyObject),
+    );
   return mine;
 }
 
@@ -307,7 +309,9 @@ describe('RFC 7515 appendix A.1 (HS256)', () => {
   });
 
   it('is refused with a different secret of the same size', async () => {
-    const other = importKey({ key: { kty: 'oct', k: b64(flipBit((key.verifyKey as KeyObject).export(), 0)) } });
+    const other = importKey({
+      key: { kty: 'oct', k: b64(flipBit((key.verifyKey as KeyObject).export(), 0)) },
+    });
     expect(await outcome(RFC7515_A1_JWS, 'HS256', other)).toBe('TOKEN_INVALID');
   });
 
@@ -386,7 +390,9 @@ describe('RFC 8037 appendix A.4 (Ed25519)', () => {
 
   it('verifies with the public part alone (jose flattenedVerify)', async () => {
     const publicOnly = importKey({ key: RFC8037_A2_JWK });
-    expect(await joseVerifies('EdDSA', header, payload, signature, publicOnly.verifyKey as KeyObject)).toBe(true);
+    expect(await joseVerifies('EdDSA', header, payload, signature, publicOnly.verifyKey as KeyObject)).toBe(
+      true,
+    );
   });
 
   it('signs deterministically to the published signature with the A.1 private key', () => {
