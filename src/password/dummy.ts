@@ -71,7 +71,7 @@ export function prepareDummyHash(options?: VerifyPasswordOrDummyOptions): void {
  * ```
  *
  * @throws `AuthError` (from `tokenward`) `CONFIG_INVALID` when the cost option is not an
- * integer from 10 to 31; never for any password or hash.
+ * integer from 10 to 31, or the runtime cannot load bcrypt (workerd); never for any password or hash.
  */
 export async function verifyPasswordOrDummy(
   password: string,
@@ -82,6 +82,9 @@ export async function verifyPasswordOrDummy(
   if (typeof passwordHash === 'string' && parseBcryptHash(passwordHash) !== undefined) {
     return verifyPassword(password, passwordHash);
   }
+  // A runtime that cannot load bcrypt fails here as for a known user: an unknown user
+  // must not be told apart by a 401 where a known one gets a configuration error.
+  await loadBcrypt();
   let dummy: string;
   try {
     dummy = await dummyHash(cost);
