@@ -1,7 +1,9 @@
 import type { KeyObject } from 'node:crypto';
 import { algorithmSpec, asymmetricKeyMisfit } from '../keys/algorithms.js';
+import { WebKey } from '../keys/web-key.js';
 import { nodeCrypto } from '../lib/platform.js';
-import { latin1ToBytes } from './base64url.js';
+import { hmacSha256, portableHmacPreferred } from '../lib/sha256.js';
+import { base64urlToBytes, latin1ToBytes } from './base64url.js';
 
 type NodeCrypto = NonNullable<ReturnType<typeof nodeCrypto>>;
 
@@ -20,6 +22,19 @@ function hmacVerifier(
     const mac = createHmac(hash, key).update(signingInput, 'latin1').digest();
     // timingSafeEqual throws on a length mismatch, and the length of a MAC is no secret.
     return mac.length === signature.length && timingSafeEqual(mac, signature);
+  };
+}
+
+/** HS256 with this package's HMAC-SHA256: synchronous where node:crypto is missing or slower. */
+function portableHs256Verifier(secret: Uint8Array): SyncVerifier {
+  const mac = hmacSha256(secret);
+  return (signingInput, signature) => {
+    if (signature.length !== 32) return false;
+    const expected = mac(signingInput);
+    // Every byte is compared, wherever the first difference is.
+    let difference = 0;
+    for (let i = 0; i < 32; i++) difference |= expected[i]! ^ signature[i]!;
+    return difference === 0;
   };
 }
 
@@ -48,9 +63,9 @@ function makeVerifier(crypto: NodeCrypto, key: KeyObject, alg: string): SyncVeri
   const spec = algorithmSpec(alg);
   if (spec === undefined) return null;
   if (spec.signatureEncoding === 'mac') {
-    return key.type === 'secret' && (key.symmetricKeySize ?? 0) > 0
-      ? hmacVerifier(crypto, key, spec.hash as string)
-      : null;
+    if (key.type !== 'secret' || (key.symmetricKeySize ?? 0) === 0) return null;
+    if (spec.hash === 'sha256' && portableHmacPreferred()) return portableHs256Verifier(key.export());
+    return hmacVerifier(crypto, key, spec.hash as string);
   }
   // jose refuses RSA keys under 2048 bits (checkModulusLength); the table's minimum says so for the fast path.
   if (key.type !== 'public' || asymmetricKeyMisfit(key, spec) !== undefined) return null;
@@ -60,19 +75,29 @@ function makeVerifier(crypto: NodeCrypto, key: KeyObject, alg: string): SyncVeri
   return asymmetricVerifier(crypto, spec.hash, verifyKey, spec.signatureLength);
 }
 
+/** The synchronous verifier of a key for Web Crypto: HS256 only (the others need Web Crypto's async calls). */
+function webVerifier(key: WebKey, alg: string): SyncVerifier | null {
+  if (alg !== 'HS256' || key.alg !== 'HS256' || key.jwk.kty !== 'oct' || typeof key.jwk.k !== 'string')
+    return null;
+  return portableHs256Verifier(base64urlToBytes(key.jwk.k));
+}
+
 // Per key, per algorithm: key details are read once, not on every token.
-const verifiers = new WeakMap<KeyObject, Map<string, SyncVerifier | null>>();
+const verifiers = new WeakMap<object, Map<string, SyncVerifier | null>>();
 
 /**
  * The synchronous `node:crypto` verifier of a key for one algorithm of the
  * table (`keys/algorithms.ts`): an HMAC row with a secret, any other row with a
  * public key of its key type, curve and minimum size. Answers `undefined` for
  * anything else (a CryptoKey, another key type, a key that does not match the
- * algorithm, any key where the runtime has no `node:crypto`): such keys are left to jose.
+ * algorithm, a key for Web Crypto other than an HS256 secret): such keys are left to jose.
+ * HS256 is checked with this package's HMAC-SHA256 where it beats `node:crypto` (Deno)
+ * or `node:crypto` is missing.
  */
 export function fastVerifier(key: unknown, alg: string): SyncVerifier | undefined {
   const crypto = nodeCrypto();
-  if (crypto === undefined || !(key instanceof crypto.KeyObject)) return undefined;
+  const isKeyObject = crypto !== undefined && key instanceof crypto.KeyObject;
+  if (!isKeyObject && !(key instanceof WebKey)) return undefined;
   let byAlg = verifiers.get(key);
   if (byAlg === undefined) {
     byAlg = new Map();
@@ -80,7 +105,9 @@ export function fastVerifier(key: unknown, alg: string): SyncVerifier | undefine
   }
   let verifier = byAlg.get(alg);
   if (verifier === undefined) {
-    verifier = makeVerifier(crypto, key, alg);
+    verifier = isKeyObject
+      ? makeVerifier(crypto as NodeCrypto, key as KeyObject, alg)
+      : webVerifier(key as WebKey, alg);
     byAlg.set(alg, verifier);
   }
   return verifier ?? undefined;

@@ -123,7 +123,41 @@ describe('the Web Crypto path on Node', () => {
   });
 });
 
-describe('the portable SHA-256 (key ids and login keys without node:crypto)', () => {
+describe('the portable SHA-256 and HMAC-SHA256 (without node:crypto, and on Deno)', () => {
+  it('gives the HMACs node:crypto gives, for every key and input length around the blocks', async () => {
+    const { createHmac, randomBytes } = await import('node:crypto');
+    const { hmacSha256 } = await import('../../src/lib/sha256.js');
+    for (const keyLength of [1, 32, 63, 64, 65, 100]) {
+      const key = randomBytes(keyLength);
+      const mac = hmacSha256(key);
+      for (const length of [0, 1, 55, 56, 63, 64, 65, 119, 120, 128, 300, 1000]) {
+        const input = randomBytes(length).toString('latin1');
+        expect(Buffer.from(mac(input)).toString('hex'), `key ${keyLength}, input ${length}`).toBe(
+          createHmac('sha256', key).update(input, 'latin1').digest('hex'),
+        );
+      }
+    }
+  });
+
+  it('verifies HS256 synchronously on the Web Crypto path, and refuses a wrong signature', async () => {
+    forceWebPlatform(true);
+    const { fastVerifier } = await import('../../src/tokens/fast-verify.js');
+    const prepared = importKey({ key: 'portable-hmac-secret-portable-hmac-secret', alg: 'HS256' });
+    const verify = fastVerifier(prepared.verifyKey, 'HS256');
+    expect(verify).toBeTypeOf('function');
+    expect(fastVerifier(importKey({ key: 'x'.repeat(48), alg: 'HS384' }).verifyKey, 'HS384')).toBeUndefined();
+    forceWebPlatform(false);
+    const { createHmac } = await import('node:crypto');
+    const input = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1MSJ9';
+    const signature = createHmac('sha256', 'portable-hmac-secret-portable-hmac-secret')
+      .update(input)
+      .digest();
+    expect(verify!(input, signature)).toBe(true);
+    signature[31] ^= 1;
+    expect(verify!(input, signature)).toBe(false);
+    expect(verify!(input, signature.subarray(0, 31))).toBe(false);
+  });
+
   it('gives the digests node:crypto gives, across block boundaries', async () => {
     const { createHash, randomBytes } = await import('node:crypto');
     const { sha256Portable } = await import('../../src/lib/sha256.js');
