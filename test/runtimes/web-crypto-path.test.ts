@@ -153,7 +153,7 @@ describe('the portable SHA-256 and HMAC-SHA256 (without node:crypto, and on Deno
       .update(input)
       .digest();
     expect(verify!(input, signature)).toBe(true);
-    signature[31] ^= 1;
+    signature[31] = signature[31]! ^ 1;
     expect(verify!(input, signature)).toBe(false);
     expect(verify!(input, signature.subarray(0, 31))).toBe(false);
   });
