@@ -2,14 +2,16 @@
  * The built package on Bun and Deno (the binaries the pinned npm packages
  * `@oven/bun-linux-x64` and `@deno/linux-x64-glibc` ship): the core contract for
  * every algorithm, on the node:crypto path each runtime offers and on its Web
- * Crypto path, and password hashing through tokenward/password (napi). Never
- * skipped: a missing binary fails.
+ * Crypto path, password hashing through tokenward/password (napi), and rotation
+ * on tokenward/redis with ioredis against a real redis-server. Never skipped: a
+ * missing binary fails (redis-server too, under CI=true).
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUILD_TIMEOUT_MS, ensureBuilt, ROOT } from '../support/dist.js';
+import { type RedisServer, redisAvailable, startRedisServer } from '../support/redis-server.js';
 import { ALGORITHMS } from './contract.mjs';
 
 const RUNTIMES = {
@@ -20,6 +22,7 @@ const RUNTIMES = {
 interface Outcome {
   results: { alg: string; kid: string; checks: string[] }[];
   password: string[];
+  redis: string[];
   nodeCrypto: boolean;
 }
 
@@ -37,6 +40,19 @@ describe.each(Object.entries(RUNTIMES))('the built package on %s', (_name, runti
     expect(outcome.password).toEqual(['hash', 'verify']);
   }, 120_000);
 
+  describe.skipIf(!redisAvailable)('with a real redis-server', () => {
+    let server: RedisServer | undefined;
+    beforeAll(async () => {
+      server = await startRedisServer();
+    }, 60_000);
+    afterAll(() => server?.close());
+
+    it('rotates on tokenward/redis (ioredis): a replay is refused and revokes the family', async () => {
+      const outcome = await runScript(runtime, false, { REDIS_URL: server!.url });
+      expect(outcome.redis).toEqual(['REFRESH_TOKEN_REUSED', 'TOKEN_REVOKED']);
+    }, 120_000);
+  });
+
   it('keeps it on Web Crypto too, with process.getBuiltinModule and Buffer hidden', async () => {
     const outcome = await runScript(runtime, true);
     expect(outcome.nodeCrypto).toBe(false);
@@ -44,13 +60,21 @@ describe.each(Object.entries(RUNTIMES))('the built package on %s', (_name, runti
   }, 120_000);
 });
 
-function runScript(runtime: { binary: string; args: string[] }, web: boolean): Promise<Outcome> {
+function runScript(
+  runtime: { binary: string; args: string[] },
+  web: boolean,
+  env: Record<string, string> = {},
+): Promise<Outcome> {
   const script = join(ROOT, 'test/runtimes/run-dist.mjs');
   return new Promise((resolve, reject) => {
     execFile(
       runtime.binary,
       [...runtime.args, script, ...(web ? ['web'] : [])],
-      { cwd: ROOT, timeout: 120_000, env: { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' } },
+      {
+        cwd: ROOT,
+        timeout: 120_000,
+        env: { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1', ...env },
+      },
       (error, stdout, stderr) => {
         if (error) reject(new Error(`${runtime.binary} failed: ${error.message}\n${stdout}\n${stderr}`));
         else resolve(JSON.parse(stdout.trim().split('\n').at(-1)!) as Outcome);
