@@ -13,7 +13,7 @@ import {
   isNoneAlgorithm,
   type JwsAlgorithm,
 } from './algorithms.js';
-import { KeyReadError, type KeyShape, type ParsedKey, readAsymmetricJwk, readPemKey } from './der.js';
+import { type KeyShape, type ParsedKey, readAsymmetricJwk, readPemKey } from './der.js';
 import { describeKeyMaterial } from './key-material.js';
 import { kidProblem } from './kid.js';
 import { WebKey } from './web-key.js';
@@ -176,9 +176,8 @@ function webMaterial(key: KeyEntry['key']): KeyMaterial {
       else parsed = readAsymmetricJwk(key);
     }
   } catch (error) {
-    if (error instanceof KeyReadError || error instanceof AuthError || error instanceof Error)
-      readFailure(error);
-    throw error;
+    // A KeyReadError says why the structure is wrong; an AuthError passes as it is.
+    readFailure(error);
   }
   if (secret !== undefined) {
     const jwk: JWK = { kty: 'oct', k: bytesToBase64url(secret) };
