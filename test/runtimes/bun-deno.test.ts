@@ -26,9 +26,14 @@ interface Outcome {
   nodeCrypto: boolean;
 }
 
-describe.each(Object.entries(RUNTIMES))('the built package on %s', (_name, runtime) => {
-  beforeAll(ensureBuilt, BUILD_TIMEOUT_MS);
+let redis: RedisServer | undefined;
+beforeAll(async () => {
+  await ensureBuilt();
+  if (redisAvailable) redis = await startRedisServer();
+}, BUILD_TIMEOUT_MS);
+afterAll(() => redis?.close());
 
+describe.each(Object.entries(RUNTIMES))('the built package on %s', (_name, runtime) => {
   it('has its binary installed (npm ci installs it)', () => {
     expect(existsSync(runtime.binary)).toBe(true);
   });
@@ -40,18 +45,14 @@ describe.each(Object.entries(RUNTIMES))('the built package on %s', (_name, runti
     expect(outcome.password).toEqual(['hash', 'verify']);
   }, 120_000);
 
-  describe.skipIf(!redisAvailable)('with a real redis-server', () => {
-    let server: RedisServer | undefined;
-    beforeAll(async () => {
-      server = await startRedisServer();
-    }, 60_000);
-    afterAll(() => server?.close());
-
-    it('rotates on tokenward/redis (ioredis): a replay is refused and revokes the family', async () => {
-      const outcome = await runScript(runtime, false, { REDIS_URL: server!.url });
+  it.skipIf(!redisAvailable)(
+    'rotates on tokenward/redis (ioredis) against a real redis-server: a replay is refused, its family revoked',
+    async () => {
+      const outcome = await runScript(runtime, false, { REDIS_URL: redis!.url });
       expect(outcome.redis).toEqual(['REFRESH_TOKEN_REUSED', 'TOKEN_REVOKED']);
-    }, 120_000);
-  });
+    },
+    120_000,
+  );
 
   it('keeps it on Web Crypto too, with process.getBuiltinModule and Buffer hidden', async () => {
     const outcome = await runScript(runtime, true);
