@@ -266,7 +266,9 @@ export function createTokenRoutes<Claims extends object, Role extends string>(
     throw new AuthError('CONFIG_INVALID', 'tokenRoutes needs the instance createAuth returned');
   if (typeof options?.findUser !== 'function')
     throw new AuthError('CONFIG_INVALID', 'tokenRoutes needs a findUser function');
-  const httpsRequired = options.requireHttps ?? process.env.NODE_ENV === 'production';
+  // Read through globalThis: a Workers or Deno isolate may have no `process` at all.
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  const httpsRequired = options.requireHttps ?? env?.NODE_ENV === 'production';
   const cookie: RefreshCookie | undefined =
     options.cookie === false ? undefined : resolveRefreshCookie(options.cookie ?? {}, httpsRequired);
   const csrf: CsrfPolicy = resolveCsrfPolicy(options);
