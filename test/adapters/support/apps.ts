@@ -19,6 +19,7 @@ import { AuthError } from '../../../src/errors.js';
 import { hashPassword } from '../../../src/password/index.js';
 import { unreachableStore } from '../../support/broken-stores.js';
 import { listen, type RunningServer } from '../../support/servers.js';
+import { startFetchApp } from './fetch-apps.js';
 
 export { listen, type RunningServer };
 
@@ -50,8 +51,16 @@ export const JWKS_SIGNING_KEY = generateKeyPairSync('ed25519').privateKey;
 /** The login field names of the `/fields-auth` mount. */
 export const LOGIN_FIELDS = { username: 'email', password: 'pass' } as const;
 
-export type FrameworkName = 'express4' | 'express5' | 'fastify5' | 'koa2' | 'koa3';
-export const FRAMEWORKS: readonly FrameworkName[] = ['express4', 'express5', 'fastify5', 'koa2', 'koa3'];
+export type FrameworkName = 'express4' | 'express5' | 'fastify5' | 'koa2' | 'koa3' | 'web' | 'hono';
+export const FRAMEWORKS: readonly FrameworkName[] = [
+  'express4',
+  'express5',
+  'fastify5',
+  'koa2',
+  'koa3',
+  'web',
+  'hono',
+];
 
 /** What the apps need besides the framework: the auth instances and the users. */
 export interface Fixtures {
@@ -519,6 +528,9 @@ export async function startApp(
       return koaListen(koaApp(require('koa2') as typeof Koa, fixtures, trustProxy));
     case 'koa3':
       return koaListen(koaApp(require('koa') as typeof Koa, fixtures, trustProxy));
+    case 'web':
+    case 'hono':
+      return startFetchApp(framework, fixtures, trustProxy);
   }
 }
 
