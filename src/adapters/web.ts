@@ -69,8 +69,18 @@ export interface WebAuthenticateOptions<Role extends string = string>
 
 /** The result of {@link authenticate}: the verified claims, or the answer to send as is. */
 export type AuthenticateResult<Claims> =
-  | { readonly ok: true; readonly claims: Claims }
-  | { readonly ok: false; readonly response: Response };
+  | {
+      /** The request is authenticated (or anonymous in optional mode) and passed every check. */
+      readonly ok: true;
+      /** The verified access-token claims; `undefined` for an anonymous request in optional mode. */
+      readonly claims: Claims;
+    }
+  | {
+      /** The request is refused. */
+      readonly ok: false;
+      /** The answer to return as is: status, JSON error body, `WWW-Authenticate`. */
+      readonly response: Response;
+    };
 
 /** What {@link authenticate} returns: a check of one request. */
 export type RequestAuthenticator<Claims> = (request: Request) => Promise<AuthenticateResult<Claims>>;
