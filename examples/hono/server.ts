@@ -9,17 +9,22 @@
  */
 
 import { createExampleContext } from '../shared/app-config.js';
-import { HOST, portFromEnv } from '../shared/server.js';
+import { closeOnSignal, HOST, portFromEnv } from '../shared/server.js';
 import { createHonoApp } from './app.js';
 
 /** What this file uses of `Bun` and `Deno`, declared here: the project has neither's types. */
 interface Runtimes {
-  Bun?: { serve(options: { fetch: typeof app.fetch; port: number; hostname: string }): { port: number } };
+  Bun?: {
+    serve(options: { fetch: typeof app.fetch; port: number; hostname: string }): {
+      port: number;
+      stop(): Promise<void>;
+    };
+  };
   Deno?: {
     serve(
       options: { port: number; hostname: string; onListen?: () => void },
       handler: typeof app.fetch,
-    ): { addr: { port: number } };
+    ): { addr: { port: number }; shutdown(): Promise<void> };
   };
 }
 
@@ -27,17 +32,30 @@ const app = createHonoApp(await createExampleContext(), { page: true });
 const port = portFromEnv(3000);
 const { Bun, Deno } = globalThis as Runtimes;
 
-let listening: number;
-if (Bun !== undefined) {
-  listening = Bun.serve({ fetch: app.fetch, port, hostname: HOST }).port;
-} else if (Deno !== undefined) {
-  listening = Deno.serve({ port, hostname: HOST, onListen: () => {} }, app.fetch).addr.port;
-} else {
+/** Serves the app with the runtime's own server: its port and how to stop it. */
+async function serveOnRuntime(): Promise<{ runtime: string; port: number; close(): Promise<void> }> {
+  if (Bun !== undefined) {
+    const server = Bun.serve({ fetch: app.fetch, port, hostname: HOST });
+    return { runtime: 'Bun', port: server.port, close: () => server.stop() };
+  }
+  if (Deno !== undefined) {
+    const server = Deno.serve({ port, hostname: HOST, onListen: () => {} }, app.fetch);
+    return { runtime: 'Deno', port: server.addr.port, close: () => server.shutdown() };
+  }
   const { serve } = await import('@hono/node-server');
-  listening = await new Promise<number>((resolve) => {
-    serve({ fetch: app.fetch, port, hostname: HOST }, (info) => resolve(info.port));
+  return new Promise((resolve) => {
+    const server = serve({ fetch: app.fetch, port, hostname: HOST }, (info) =>
+      resolve({
+        runtime: 'Node',
+        port: info.port,
+        close: () => new Promise<void>((done) => server.close(() => done())),
+      }),
+    );
   });
 }
-const runtime = Bun !== undefined ? 'Bun' : Deno !== undefined ? 'Deno' : 'Node';
-console.log(`hono example listening on http://${HOST}:${listening} (${runtime})`);
-console.log(`  open http://${HOST}:${listening}/ in a browser (alice / wonderland, bob / builder)`);
+
+const server = await serveOnRuntime();
+const url = `http://${HOST}:${server.port}`;
+console.log(`hono example listening on ${url} (${server.runtime})`);
+console.log(`  open ${url}/ in a browser (alice / wonderland, bob / builder)`);
+closeOnSignal(() => server.close());
