@@ -21,7 +21,14 @@ import { codeOf, codeOfSync } from '../support/tokens.js';
 
 const auth = createAuth({ keys: 'a-web-adapter-test-secret-of-32-bytes!!!' });
 
-function jsonRequest(body: ConstructorParameters<typeof Request>[1] extends infer I ? (I extends { body?: infer B } ? B : never) : never, headers: Record<string, string> = {}): Request {
+function jsonRequest(
+  body: ConstructorParameters<typeof Request>[1] extends infer I
+    ? I extends { body?: infer B }
+      ? B
+      : never
+    : never,
+  headers: Record<string, string> = {},
+): Request {
   return new Request('https://api.example/auth/login', {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
