@@ -41,6 +41,7 @@ export {
 export { MemoryTokenStore, type MemoryTokenStoreOptions } from './stores/memory.js';
 export type {
   AccessTokenRef,
+  ListSessionsInput,
   NewRefreshFamily,
   RefreshFamilyRef,
   RefreshTokenRef,
@@ -49,6 +50,7 @@ export type {
   RevokeSubjectInput,
   RotateRefreshTokenInput,
   RotateRefreshTokenResult,
+  SessionRecord,
   TokenStore,
 } from './stores/token-store.js';
 export { ACCESS_TOKEN_TYPE, REFRESH_TOKEN_TYPE } from './tokens/check-type.js';
@@ -57,6 +59,7 @@ export type {
   AuthEvent,
   AuthOptions,
   CustomClaims,
+  IssueTokensOptions,
   JsonWebKeySet,
   JwsAlgorithm,
   KeyEntry,
@@ -65,6 +68,7 @@ export type {
   RefreshTokenClaims,
   RegisteredClaims,
   ReservedClaimName,
+  Session,
   TokenPair,
   TokenSubject,
   VerifyOptions,
