@@ -118,7 +118,7 @@ function appModule(fixtures: Fixtures) {
 async function mountRoutes(app: INestApplication, fixtures: Fixtures): Promise<void> {
   const { auth } = fixtures;
   const options = routeOptions(fixtures);
-  await useTokenRoutes(app, auth, { ...options, logoutAll: true, path: '/auth' });
+  await useTokenRoutes(app, auth, { ...options, logoutAll: true, sessions: true, path: '/auth' });
   await useTokenRoutes(app, auth, { ...options, fields: LOGIN_FIELDS, path: '/fields-auth' });
   await useTokenRoutes(app, auth, { ...options, cookie: false, path: '/body-auth' });
   await useTokenRoutes(app, auth, { ...options, requireHttps: true, path: '/https-auth' });
