@@ -205,9 +205,7 @@ export function buildPaths(options: ResolvedOpenApiOptions): { [path: string]: O
             headers: noStoreHeaders(),
             content: { [JSON_MEDIA]: { schema: schemaRef('TokenwardSessionList') } },
           },
-          ...tokenRouteErrorResponses(
-            sessionCodes.filter((code) => code !== 'REQUEST_INVALID' || cookie !== undefined),
-          ),
+          ...tokenRouteErrorResponses(sessionCodes),
         },
       }),
       delete: operation('EndOtherSessions', {
