@@ -29,7 +29,12 @@ export interface SessionRoutesOptions {
    * (1 to 100 characters, never a secret), or `false` for none. Default: a short form of
    * the `User-Agent` header, such as `Firefox on Linux`.
    */
-  sessionLabel?: false | ((request: HttpRequestView) => string | undefined);
+  sessionLabel?:
+    | false
+    | ((request: {
+        /** The request headers, lower-case names (Node's `IncomingHttpHeaders`). */
+        readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+      }) => string | undefined | Promise<string | undefined>);
 }
 
 /** The session routes, by what they do. */
