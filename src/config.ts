@@ -1,6 +1,7 @@
 import { AuthError } from './errors.js';
 import { isNoneAlgorithm, JWKS_ALGORITHMS } from './keys/algorithms.js';
 import type { PreparedKey } from './keys/import-key.js';
+import { resolveIssuers } from './keys/issuer-set.js';
 import { type KeySet, keySetFromJwks, keySetFromKeys } from './keys/key-set.js';
 import { remoteJwks } from './keys/remote-jwks.js';
 import { toSeconds } from './lib/duration.js';
@@ -10,6 +11,7 @@ import { resolveScopeClaims, type ScopeClaimName } from './roles/require-scope.j
 import { MemoryTokenStore } from './stores/memory.js';
 import type { TokenStore } from './stores/token-store.js';
 import { ACCESS_TOKEN_TYPE, normalizeType, REFRESH_TOKEN_TYPE } from './tokens/check-type.js';
+import type { IssuerPolicies } from './tokens/issuer-policy.js';
 import { DEFAULT_MAX_TOKEN_SIZE } from './tokens/token-size.js';
 import { createVerifyCache, type VerifyCache } from './tokens/verify-cache.js';
 import type { KeyLookup } from './tokens/verify-signature.js';
@@ -36,6 +38,11 @@ export interface AuthConfig {
   readonly algorithms: ReadonlySet<string>;
   /** Finds the keys that may have signed a token. */
   readonly lookup: KeyLookup;
+  /**
+   * The trusted issuers of a verify-only instance built with `issuers`, each with its keys and
+   * policy; `undefined` otherwise (then `issuer`, `audience`, `lookup` and the rest apply).
+   */
+  readonly issuers: IssuerPolicies | undefined;
   /** The local keys, unless a remote JWKS is used. */
   readonly keySet: KeySet | undefined;
   /** The key that signs, if this instance issues tokens. */
@@ -81,6 +88,7 @@ const KNOWN_OPTIONS: { readonly [Name in keyof Required<AuthOptions>]: true } = 
   keys: true,
   jwks: true,
   jwksOptions: true,
+  issuers: true,
   algorithms: true,
   issuer: true,
   audience: true,
@@ -155,13 +163,56 @@ function resolveKeys(options: AuthOptions): {
     }
   }
   if (typeof options.jwks === 'string' || options.jwks instanceof URL) {
-    const remote = remoteJwks(options.jwks, options.jwksOptions);
-    return { keySet: undefined, lookup: (header) => remote(header), algorithms };
+    return {
+      keySet: undefined,
+      lookup: remoteJwks(options.jwks, algorithms, options.jwksOptions),
+      algorithms,
+    };
   }
   const keySet = keySetFromJwks(options.jwks as JsonWebKeySet, algorithms);
   const lookup: KeyLookup = (header, alg) =>
     keySet.candidates(header.kid as string | undefined, alg).map((key) => key.verifyKey);
   return { keySet, lookup, algorithms };
+}
+
+// The options an `issuers` entry sets for its own issuer: given at the top level as well, which
+// issuer would they apply to?
+const PER_ISSUER_OPTIONS = [
+  'keys',
+  'jwks',
+  'issuer',
+  'audience',
+  'algorithms',
+  'accessTokenType',
+  'accessTokenTtl',
+] as const;
+
+/** The `issuers` option (a verify-only instance of several issuers), resolved. */
+function resolveIssuersOption(options: AuthOptions): IssuerPolicies {
+  for (const name of PER_ISSUER_OPTIONS) {
+    if (options[name] !== undefined)
+      invalid(`with issuers, set ${name} in each issuers entry, not at the top level`);
+  }
+  // The store knows only the tokens this library issued; other issuers' tokens have no state in it.
+  if (options.checkRevocation === true) invalid('checkRevocation does not apply to tokens of other issuers');
+  return resolveIssuers(options.issuers as NonNullable<AuthOptions['issuers']>, options.jwksOptions);
+}
+
+/** An instance of several issuers has no keys of its own: each token is checked with its issuer's. */
+function issuerKeys(issuers: IssuerPolicies): ReturnType<typeof resolveKeys> {
+  const algorithms = new Set<string>();
+  for (const policy of issuers.values()) for (const alg of policy.algorithms) algorithms.add(alg);
+  return { keySet: undefined, lookup: () => [], algorithms };
+}
+
+function firstIssuer(issuers: IssuerPolicies | undefined) {
+  return issuers?.values().next().value;
+}
+
+/** What `settings.audience` reports for an instance of several issuers: its first issuer's. */
+function firstAudience(issuers: IssuerPolicies | undefined): string | undefined {
+  const first = firstIssuer(issuers);
+  return first && ([...(first.audiences ?? first.clientIds ?? [])][0] as string | undefined);
 }
 
 /** Checks the options of `createAuth` and resolves their defaults; throws CONFIG_INVALID. */
@@ -173,8 +224,9 @@ export function resolveConfig(options: AuthOptions): AuthConfig {
       invalid(`unknown option "${name}" (the options are: ${Object.keys(KNOWN_OPTIONS).join(', ')})`);
     }
   }
+  const issuers = options.issuers === undefined ? undefined : resolveIssuersOption(options);
   const hasKeys = 'keys' in options;
-  if (hasKeys === (options.jwks !== undefined)) {
+  if (issuers === undefined && hasKeys === (options.jwks !== undefined)) {
     invalid(
       hasKeys
         ? 'give either keys or jwks, not both'
@@ -197,7 +249,7 @@ export function resolveConfig(options: AuthOptions): AuthConfig {
   if (accessTypes.has(REFRESH_TOKEN_TYPE) || accessTypes.has('')) {
     invalid('accessTokenType must be non-empty and differ from the refresh token type');
   }
-  const { keySet, lookup, algorithms } = resolveKeys(options);
+  const { keySet, lookup, algorithms } = issuers === undefined ? resolveKeys(options) : issuerKeys(issuers);
 
   let store: TokenStore | undefined = options.store;
   // The default store is made on first use, so a verify-only service never holds one.
@@ -211,8 +263,9 @@ export function resolveConfig(options: AuthOptions): AuthConfig {
   const onEvent = options.onEvent;
 
   return {
-    issuer: nonEmpty(options.issuer ?? 'tokenward', 'issuer'),
-    audience: nonEmpty(options.audience ?? 'tokenward', 'audience'),
+    issuer: nonEmpty(options.issuer ?? firstIssuer(issuers)?.issuer ?? 'tokenward', 'issuer'),
+    audience: nonEmpty(options.audience ?? firstAudience(issuers) ?? 'tokenward', 'audience'),
+    issuers,
     accessTtl: toSeconds(options.accessTokenTtl ?? '15m', 'accessTokenTtl'),
     refreshTtl: toSeconds(options.refreshTokenTtl ?? '7d', 'refreshTokenTtl'),
     familyTtl:

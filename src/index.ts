@@ -13,6 +13,8 @@ export {
   type BearerErrorValue,
   isAuthError,
 } from './errors.js';
+export type { IssuerOptions } from './keys/issuer-set.js';
+export type { RemoteJwksOptions } from './keys/remote-jwks.js';
 export type { Duration } from './lib/duration.js';
 export type { Register } from './register.js';
 export {

@@ -2,6 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { JWK } from 'jose';
 import type { JwsAlgorithm } from './keys/algorithms.js';
+import type { IssuerOptions } from './keys/issuer-set.js';
 import type { Duration } from './lib/duration.js';
 import type { ScopeClaimName } from './roles/require-scope.js';
 import type { TokenStore } from './stores/token-store.js';
@@ -219,15 +220,32 @@ export interface AuthOptions<Claims extends object = CustomClaims, Role extends 
    * tokens issued elsewhere. Such an instance cannot issue tokens.
    */
   jwks?: JsonWebKeySet | string | URL;
-  /** Options of the remote JWKS fetch (jose's `createRemoteJWKSet`). */
+  /**
+   * Options of the remote JWKS fetch and cache (of `jwks`, or of every `issuers` entry that has no
+   * `jwksOptions` of its own).
+   */
   jwksOptions?: {
-    /** How long a fetch may take, in milliseconds (jose's default: 5000). */
+    /** How long a fetch may take, in milliseconds (default 5000). */
     timeoutDuration?: number;
-    /** How long after a fetch an unknown `kid` may trigger another, in milliseconds (default 30000). */
+    /**
+     * The shortest time between two fetches, in milliseconds (default 30000): an unknown `kid` or a
+     * failed fetch triggers at most one fetch per cooldown.
+     */
     cooldownDuration?: number;
-    /** How long a fetched JWKS is used before it is fetched again, in milliseconds (default 600000). */
+    /**
+     * The longest time a fetched JWKS is used before it is fetched again, in milliseconds (default
+     * 600000). The answer's `Cache-Control: max-age` is honoured between `cooldownDuration` and this.
+     */
     cacheMaxAge?: number;
   };
+  /**
+   * Verify-only mode for tokens of several issuers (Auth0, Keycloak, Entra, Cognito, Okta, your
+   * own): each entry with its keys, JWKS or OIDC discovery, audiences, clients, accepted `typ`,
+   * roles claim and longest lifetime. A token is checked with the keys and policy of the entry
+   * whose `issuer` equals its `iss`. Instead of `keys`, `jwks`, `issuer`, `audience`,
+   * `algorithms`, `accessTokenType` and `accessTokenTtl`, which each entry sets for itself.
+   */
+  issuers?: readonly IssuerOptions[];
   /**
    * The algorithm allowlist. From a JWKS: any algorithm whose keys a JWKS may
    * carry, today `EdDSA`, `ES256`, `RS256` (the default: all of them). With `keys`, each key's type already fixes its

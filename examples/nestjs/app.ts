@@ -80,6 +80,7 @@ export async function createNestApp(context: ExampleContext): Promise<INestAppli
   // oauth2 adds POST /auth/token (RFC 6749 password grant), which Swagger UI's "Authorize" dialog logs in with.
   const options = { ...context.routeOptions, oauth2: true };
   // POST /auth/login, /auth/refresh, /auth/logout, /auth/token, before Nest's own routes and body parser.
+  // biome-ignore lint/correctness/useHookAtTopLevel: useTokenRoutes mounts routes; it is not a React hook.
   await useTokenRoutes(app, context.auth, { ...options, path: AUTH_PREFIX });
   // The document the other examples serve: tokenward's schemes, so "Authorize" logs in through /auth/token.
   SwaggerModule.setup('docs', app, exampleOpenApiDocument(options) as unknown as OpenAPIObject);

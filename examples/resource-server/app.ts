@@ -1,7 +1,7 @@
 /**
  * The resource server: a second service that holds no key and no secret. It
  * verifies the issuer's access tokens with the public keys of the issuer's
- * JWKS, fetched over HTTP and cached (jose's remote JWKS).
+ * JWKS, fetched over HTTP and cached for its `Cache-Control` lifetime (10 minutes at most).
  */
 
 import { createServer } from 'node:http';
@@ -15,7 +15,7 @@ import { listen, type RunningExample } from '../shared/server.js';
 export interface ResourceServerOptions {
   /** The issuer's JWKS, e.g. `http://127.0.0.1:3000/.well-known/jwks.json` (http only on loopback). */
   jwksUrl: string;
-  /** How the JWKS is fetched and cached. Default: jose's (cached 10 minutes, refetched for an unknown `kid` at most every 30 s). */
+  /** How the JWKS is fetched and cached. Default: kept for its `Cache-Control` max-age (30 s to 10 minutes), refetched for an unknown `kid` at most every 30 s. */
   jwksOptions?: AuthOptions['jwksOptions'];
   /** 0: any free port. */
   port?: number;

@@ -8,6 +8,7 @@ import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { createServer } from 'node:http';
 import express, { type Express } from 'express';
 import { type Auth, type KeyEntry, MemoryTokenStore } from 'tokenward';
+import { jwksRoute } from 'tokenward/express';
 import { createExpressApp } from '../express/app.js';
 import { createExampleAuth, createExampleContext, type ExampleRole } from '../shared/app-config.js';
 import { listen, type RunningExample } from '../shared/server.js';
@@ -55,21 +56,28 @@ export interface RunningIssuer extends RunningExample {
   /** The URL of its JWKS. */
   readonly jwksUrl: string;
   /** Replaces the signing and published keys; sessions survive, the store is kept. */
-  useKeys(keys: KeyEntry[]): void;
+  replaceKeys(keys: KeyEntry[]): void;
 }
 
 /** Starts the issuer on 127.0.0.1 and `port` (0: any free port) with `keys`. */
-export async function startIssuer(options: { keys: KeyEntry[]; port?: number }): Promise<RunningIssuer> {
+export async function startIssuer(options: {
+  keys: KeyEntry[];
+  port?: number;
+  /** How long verifiers may cache the JWKS (its `Cache-Control: max-age`). Default `'5m'`. */
+  jwksMaxAge?: string;
+}): Promise<RunningIssuer> {
   // One store for every key set: refresh-token families outlive a key change.
   const store = new MemoryTokenStore();
   const base = await createExampleContext({ keys: options.keys, store });
+  const maxAge = options.jwksMaxAge ?? '5m';
   let auth: Auth<object, ExampleRole> = base.auth;
   let routes: Express = createExpressApp(base);
+  // GET /.well-known/jwks.json with `Cache-Control: public, max-age=...`: verifiers keep the
+  // keys that long, so a new key is published at least that long before it signs.
+  let jwks = jwksRoute(auth, { maxAge });
 
   const app = express();
-  app.get('/.well-known/jwks.json', (_req, res) => {
-    res.json(auth.jwks());
-  });
+  app.use((req, res, next) => jwks(req, res, next));
   // The example's routes, rebuilt around the new instance at each key change.
   app.use((req, res, next) => routes(req, res, next));
 
@@ -77,9 +85,10 @@ export async function startIssuer(options: { keys: KeyEntry[]; port?: number }):
   return {
     ...running,
     jwksUrl: `${running.url}/.well-known/jwks.json`,
-    useKeys(keys) {
+    replaceKeys(keys) {
       auth = createExampleAuth({ keys, store });
       routes = createExpressApp({ ...base, auth });
+      jwks = jwksRoute(auth, { maxAge });
     },
   };
 }

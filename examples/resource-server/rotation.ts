@@ -13,9 +13,10 @@ import { EXAMPLE_USERS } from '../shared/users.js';
 import { startResourceServer } from './app.js';
 import { generateSigningKey, rotationPhase, startIssuer } from './issuer.js';
 
-// jose's defaults cache the JWKS 10 minutes; a minute-long walkthrough would
-// mostly wait. Here the cache lasts a second and the walkthrough waits it out
-// where a real rotation waits out the real cache age.
+// The issuer's JWKS says `Cache-Control: public, max-age=300` by default, and verifiers keep it
+// that long (10 minutes at most); a walkthrough would mostly wait. Here the JWKS says max-age=1,
+// the resource server keeps it a second at most, and the walkthrough waits that out where a real
+// rotation waits out the real cache age: publish, wait max-age, sign with the new key.
 const CACHE_MAX_AGE_MS = 1_000;
 
 const [alice] = EXAMPLE_USERS;
@@ -48,13 +49,13 @@ function signedBy(session: Session, kid: string): () => string | undefined {
 
 async function waitForCacheExpiry(narrator: Narrator): Promise<void> {
   narrator.say(`   (waiting ${CACHE_MAX_AGE_MS / 1000} s for the resource server's JWKS cache to expire)`);
-  // A margin over the cache age: jose judges freshness with Date.now(), this wait with a timer.
+  // A margin over the cache age: the cache judges freshness with Date.now(), this wait with a timer.
   await new Promise((resolve) => setTimeout(resolve, CACHE_MAX_AGE_MS + 250));
 }
 
 const key1 = generateSigningKey('key-1');
 const key2 = generateSigningKey('key-2');
-const issuer = await startIssuer({ keys: rotationPhase.single(key1) });
+const issuer = await startIssuer({ keys: rotationPhase.single(key1), jwksMaxAge: '1s' });
 const resources = await startResourceServer({
   jwksUrl: issuer.jwksUrl,
   jwksOptions: { cacheMaxAge: CACHE_MAX_AGE_MS },
@@ -91,7 +92,7 @@ try {
 
   narrator.say('');
   narrator.say('Phase 1: the issuer publishes key-2 but still signs with key-1.');
-  issuer.useKeys(rotationPhase.publish(key1, key2));
+  issuer.replaceKeys(rotationPhase.publish(key1, key2));
   step(
     'the JWKS now lists both keys',
     await jwks(),
@@ -102,7 +103,7 @@ try {
 
   narrator.say('');
   narrator.say('Phase 2: the issuer signs with key-2; key-1 stays published.');
-  issuer.useKeys(rotationPhase.switch(key1, key2));
+  issuer.replaceKeys(rotationPhase.switch(key1, key2));
   step(
     'alice refreshes at the issuer',
     await user.refresh(),
@@ -126,7 +127,7 @@ try {
   narrator.say(
     'Phase 3: key-1 is dropped (in production: once every token it signed has expired, 15 min here).',
   );
-  issuer.useKeys(rotationPhase.single(key2));
+  issuer.replaceKeys(rotationPhase.single(key2));
   step(
     'the JWKS lists key-2 only',
     await jwks(),

@@ -7,6 +7,7 @@ import { type ClaimRules, checkRegisteredClaims } from './check-claims.js';
 import { checkClaimsSchema } from './check-schema.js';
 import { checkTokenType, REFRESH_TOKEN_TYPE } from './check-type.js';
 import { decodeTokenFast } from './fast-decode.js';
+import { checkIssuerClaims, type IssuerPolicies, policyOf } from './issuer-policy.js';
 import type { DecodedToken } from './parse.js';
 import { checkSignature } from './verify-signature.js';
 
@@ -76,9 +77,41 @@ export function checkStateless(
   const [encodedHeader, encodedPayload] = decoded.parts;
   // A slice of the token shares its characters: the signing input is not copied.
   const signingInput = (token as string).slice(0, encodedHeader.length + 1 + encodedPayload.length);
+  if (config.issuers !== undefined)
+    return checkFromIssuer(config, config.issuers, decoded, kind, signingInput);
   const signed = checkSignature(decoded, config.algorithms, config.lookup, signingInput);
   if (signed !== undefined) return signed.then(() => checkVerifiedClaims(config, decoded, kind));
   return checkVerifiedClaims(config, decoded, kind);
+}
+
+/**
+ * The stateless checks of an instance of several issuers: the token's `iss` picks the issuer
+ * (an unknown one is refused before any key is looked up), whose keys alone may verify the
+ * signature and whose policy judges the claims.
+ */
+function checkFromIssuer(
+  config: AuthConfig,
+  issuers: IssuerPolicies,
+  decoded: DecodedToken,
+  kind: TokenKind,
+  signingInput: string,
+): Record<string, unknown> | Promise<Record<string, unknown>> {
+  if (kind === 'refresh') {
+    throw new AuthError('TOKEN_TYPE_MISMATCH', 'an instance of several issuers verifies access tokens only');
+  }
+  const policy = policyOf(issuers, decoded.payload);
+  const judge = () => {
+    const claims = checkIssuerClaims(
+      policy,
+      decoded.header,
+      decoded.payload as Record<string, unknown>,
+      Math.floor(config.clock() / 1000),
+      config.clockTolerance,
+    );
+    return config.claimsSchema === undefined ? claims : checkClaimsSchema(config, { ...claims });
+  };
+  const signed = checkSignature(decoded, policy.algorithms, policy.lookup, signingInput);
+  return signed === undefined ? judge() : signed.then(judge);
 }
 
 /** How the store identifies the refresh token of verified claims. */

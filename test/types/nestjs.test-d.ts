@@ -9,13 +9,18 @@ import type { FastifyRequest } from 'fastify';
 import { describe, expectTypeOf, it } from 'vitest';
 import {
   AllRoles,
+  AnyScope,
+  AuthErrorFilter,
+  Authenticate,
   Claims,
   Public,
   type RequestClaims,
   Roles,
+  Scopes,
   TokenwardModule,
 } from '../../src/adapters/nestjs.js';
 import { createAuth } from '../../src/create-auth.js';
+import type { AuthError } from '../../src/errors.js';
 
 const auth = createAuth({ keys: 'a-type-test-secret-of-at-least-32-bytes!!' });
 
@@ -74,5 +79,49 @@ describe('TokenwardModule', () => {
     });
     // @ts-expect-error delegateErrors has no meaning in Nest: failures always go through its exception layer
     TokenwardModule.forRoot({ auth, delegateErrors: true });
+  });
+});
+
+describe('@Scopes() and @AnyScope()', () => {
+  it('take at least one scope, and a message last', () => {
+    expectTypeOf(Scopes('read:notes')).toEqualTypeOf<MethodDecorator & ClassDecorator>();
+    Scopes('read:notes', 'write:notes', { message: 'Read-only token' });
+    AnyScope('read:notes', 'notes:admin');
+    // @ts-expect-error at least one scope
+    Scopes();
+    // @ts-expect-error the options come last
+    AnyScope({ message: 'x' }, 'read:notes');
+    // @ts-expect-error a scope is a string
+    Scopes(42);
+  });
+
+  it('decorate a route or a controller, beside the role decorators', () => {
+    @Scopes('read:notes')
+    class Controller {
+      @AnyScope('write:notes', 'notes:admin')
+      @Roles('admin')
+      route() {}
+    }
+    expectTypeOf<Controller>().toHaveProperty('route');
+  });
+});
+
+describe('@Authenticate()', () => {
+  it("takes the authenticate options but delegateErrors, another instance, and types getToken's request", () => {
+    expectTypeOf(Authenticate({ optional: true })).toEqualTypeOf<MethodDecorator & ClassDecorator>();
+    Authenticate({ cookie: 'access_token', allowedOrigins: ['https://app.example'], realm: 'notes' });
+    Authenticate({ auth, onInternalError: (error: unknown) => console.error(error) });
+    Authenticate({ getToken: (req: Request) => req.get('x-token') });
+    Authenticate({ getToken: (request: FastifyRequest) => request.headers['x-token'] as string });
+    // @ts-expect-error delegateErrors has no meaning in Nest: failures always go through its exception layer
+    Authenticate({ delegateErrors: true });
+    // @ts-expect-error getToken answers a string (or nothing)
+    Authenticate({ getToken: () => 42 });
+    // @ts-expect-error not an option
+    Authenticate({ optinal: true });
+  });
+
+  it('AuthErrorFilter is an exception filter class for @UseFilters() or APP_FILTER', () => {
+    expectTypeOf(new AuthErrorFilter().catch).parameter(0).toEqualTypeOf<AuthError>();
   });
 });
