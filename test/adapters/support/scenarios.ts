@@ -1240,12 +1240,7 @@ function listAs(name: string, device: string, labels: string[]): Step {
   };
 }
 
-function endSession(
-  name: string,
-  device: string,
-  target: (s: State) => string,
-  headers: Record<string, string> = {},
-) {
+function endSession(device: string, target: (s: State) => string, headers: Record<string, string> = {}) {
   return (s: State): RequestSpec => ({
     method: 'DELETE',
     path: `/auth/sessions/${encodeURIComponent(target(s))}`,
@@ -1282,12 +1277,12 @@ function sessionSteps(): Step[] {
     listAs('the phone sees the same, its own current', 'phone', ['Firefox on Linux', 'Safari on iOS']),
     {
       name: "ending alice's session as bob answers 204 and changes nothing",
-      request: endSession('', 'laptop', (s) => sidOf(s.get('alice.access'))),
+      request: endSession('laptop', (s) => sidOf(s.get('alice.access'))),
       expect: ended,
     },
     {
       name: 'an id that names no session answers alike',
-      request: endSession('', 'laptop', () => 'no-such-session'),
+      request: endSession('laptop', () => 'no-such-session'),
       expect: ended,
     },
     {
@@ -1297,7 +1292,7 @@ function sessionSteps(): Step[] {
     },
     {
       name: 'ending the phone from another site is refused',
-      request: endSession('', 'laptop', (s) => sidOf(s.get('phone.access')), {
+      request: endSession('laptop', (s) => sidOf(s.get('phone.access')), {
         origin: 'https://evil.example',
         'sec-fetch-site': 'cross-site',
       }),
@@ -1305,7 +1300,7 @@ function sessionSteps(): Step[] {
     },
     {
       name: 'the laptop ends the phone',
-      request: endSession('', 'laptop', (s) => sidOf(s.get('phone.access'))),
+      request: endSession('laptop', (s) => sidOf(s.get('phone.access'))),
       expect: ended,
     },
     {
@@ -1351,7 +1346,7 @@ function sessionSteps(): Step[] {
     },
     {
       name: 'ending its own session logs the laptop out and clears its cookie',
-      request: endSession('', 'laptop', (s) => sidOf(s.get('laptop.access')), {
+      request: endSession('laptop', (s) => sidOf(s.get('laptop.access')), {
         ...refreshCookie('whatever'),
       }),
       expect: { ...ended, setCookies: [CLEARED_COOKIE] },
