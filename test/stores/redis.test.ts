@@ -477,6 +477,30 @@ describe.skipIf(!redisAvailable)('RedisTokenStore', () => {
       }
     });
 
+    it('ends every other session while logins race with revokeOtherSessions: no working session goes unlisted', async () => {
+      const auth = createAuth({ keys: SECRET, store: new RedisTokenStore(client()), checkRevocation: true });
+      const subject = `others-${randomUUID()}`;
+      const own = await auth.issueTokens({ sub: subject });
+      const keep = (await auth.verifyToken(own.accessToken)).sid as string;
+      const before = await Promise.all(Array.from({ length: 10 }, () => auth.issueTokens({ sub: subject })));
+      const racing = Array.from({ length: 10 }, () => auth.issueTokens({ sub: subject }));
+      const [ended] = await Promise.all([auth.revokeOtherSessions(subject, keep), ...racing]);
+      expect(ended).toBeGreaterThanOrEqual(10);
+      const listed = (await auth.listSessions(subject)).map((s) => s.id);
+      expect(listed).toContain(keep);
+      for (const pair of before) {
+        await expect(auth.verifyToken(pair.accessToken)).rejects.toMatchObject({ code: 'TOKEN_REVOKED' });
+      }
+      for (const pair of await Promise.all(racing)) {
+        const sid = (await auth.verifyToken(pair.accessToken, { checkRevocation: false })).sid as string;
+        const works = await auth.verifyToken(pair.accessToken).then(
+          () => true,
+          () => false,
+        );
+        expect(works, 'a racing login works exactly when it is listed').toBe(listed.includes(sid));
+      }
+    });
+
     it('lets the user log in again at once after revokeSubject (200 times)', async () => {
       const auth = createAuth({ keys: SECRET, store: new RedisTokenStore(client()), checkRevocation: true });
       const subject = `relogin-${randomUUID()}`;
