@@ -231,7 +231,14 @@ export const tokenRoutes: FastifyPluginAsync<TokenRoutesPluginOptions> = async (
       return settle(await routes.handle(route, input), reply);
     };
     // The handler is never reached: the hook always answers, or throws to Fastify's error handler.
-    fastify.route({ method, url: path, onRequest: answer, handler: async () => undefined });
+    // No automatic HEAD for GET /sessions: the other adapters serve none either.
+    fastify.route({
+      method,
+      url: path,
+      exposeHeadRoute: false,
+      onRequest: answer,
+      handler: async () => undefined,
+    });
   }
 };
 

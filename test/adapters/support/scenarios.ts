@@ -1357,6 +1357,12 @@ function sessionSteps(): Step[] {
       expect: invalidToken('TOKEN_REVOKED'),
     },
     {
+      name: 'HEAD /sessions is no route on any adapter',
+      beforeTheAdapter: true,
+      request: (s) => ({ method: 'HEAD', path: '/auth/sessions', headers: bearer(s.get('tablet.access')!) }),
+      expect: { status: 404 },
+    },
+    {
       name: 'the session routes are served only where sessions is on',
       beforeTheAdapter: true,
       request: get('/body-auth/sessions', (s) => bearer(s.get('alice.access')!)),
