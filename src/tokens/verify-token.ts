@@ -1,6 +1,6 @@
 import type { AuthConfig } from '../config.js';
 import { AuthError } from '../errors.js';
-import { issuedAtMs } from '../lib/token-id.js';
+import { issuedAtMs, isTokenId } from '../lib/token-id.js';
 import type { AccessTokenRef, RefreshTokenRef } from '../stores/token-store.js';
 import type { VerifyOptions } from '../types.js';
 import { type ClaimRules, checkRegisteredClaims } from './check-claims.js';
@@ -166,8 +166,15 @@ async function checkStoreState(
       now: nowMs,
     };
     // The session, checked in the same store read: a revoked session's access tokens end at once.
-    // Only our own tokens: another issuer's `sid` (OIDC's session id) names nothing in this store.
-    if (typeof claims.sid === 'string' && claims.sid !== '' && claims.iss === config.issuer)
+    // Only tokens tokenward issued (its issuer, its UUIDv7 jti): an OpenID Provider's `sid`
+    // (Keycloak puts one in access tokens) names nothing in this store.
+    if (
+      typeof claims.sid === 'string' &&
+      claims.sid !== '' &&
+      config.issuers === undefined &&
+      claims.iss === config.issuer &&
+      isTokenId(claims.jti)
+    )
       ref.sessionId = claims.sid;
     if (await config.storeCall((store) => store.isAccessTokenRevoked(ref))) {
       throw new AuthError('TOKEN_REVOKED', 'the token has been revoked');

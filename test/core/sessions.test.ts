@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   type AuthEvent,
@@ -6,7 +7,7 @@ import {
   MemoryTokenStore,
   type TokenStore,
 } from '../../src/index.js';
-import { codeOf, SECRET } from '../support/tokens.js';
+import { codeOf, hs256, SECRET } from '../support/tokens.js';
 
 /** A store written for tokenward 0.1: every method but listSessions, delegated to a memory store. */
 function storeFor01(): TokenStore {
@@ -243,6 +244,25 @@ describe('sessions', () => {
     // Same key and store, another issuer: its sid is not this instance's session.
     const other = createAuth({ keys: SECRET, issuer: 'https://api.example', store, checkRevocation: true });
     expect(await codeOf(other.verifyToken(pair.accessToken))).toBe('CLAIM_INVALID');
+  });
+
+  it("does not look up a sid tokenward did not issue (an OpenID Provider's session id)", async () => {
+    const { auth, now } = setup();
+    const iat = Math.floor(now() / 1000);
+    // Keycloak's shape: its own session id in `sid`, a random (v4) jti.
+    const foreign = hs256(
+      { alg: 'HS256', typ: 'at+jwt' },
+      {
+        iss: 'tokenward',
+        aud: 'tokenward',
+        sub: 'u1',
+        iat,
+        exp: iat + 60,
+        jti: randomUUID(),
+        sid: 'a-keycloak-session',
+      },
+    );
+    expect((await auth.verifyToken(foreign)).sid).toBe('a-keycloak-session');
   });
 
   it('checks the label: bounded, no control characters, never a token', async () => {
