@@ -155,7 +155,7 @@ export class PostgresTokenStore implements TokenStore {
             SET live_token_id = $3, expires_at = $4,
                 previous_token_id = CASE WHEN $5 THEN live_token_id ELSE previous_token_id END,
                 rotated_at = CASE WHEN $5 THEN $6 ELSE rotated_at END,
-                last_used_at = $6, created_at = COALESCE(created_at, $6)
+                last_used_at = $6, created_at = COALESCE(created_at, rotated_at)
           WHERE subject = $1 AND family_id = $2`,
         [input.subject, input.familyId, input.nextTokenId, expiresAt, isLive, input.now],
       );

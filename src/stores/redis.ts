@@ -251,8 +251,9 @@ local nextExpiresAt = ARGV[5]
 if absolute ~= '' and tonumber(absolute) < tonumber(nextExpiresAt) then nextExpiresAt = absolute end
 if isLive then redis.call('HSET', KEYS[1], 'p', live, 'r', ARGV[3]) end
 redis.call('HSET', KEYS[1], 'l', ARGV[4], 'x', nextExpiresAt, 'u', ARGV[3])
--- A family recorded before sessions were listed has no creation time: its first rotation since stands in.
-redis.call('HSETNX', KEYS[1], 'c', ARGV[3])
+-- A family recorded before sessions were listed has no creation time: its last rotation before
+-- this one (its creation, if it never rotated) is the best known.
+redis.call('HSETNX', KEYS[1], 'c', rotatedAt)
 local t = ttl(nextExpiresAt, now)
 if t > 0 then
   redis.call('PEXPIRE', KEYS[1], t)
