@@ -7,6 +7,8 @@
 //     TokenwardGuard (tokenward/nestjs), peer is @nestjs/passport's AuthGuard('jwt') with a
 //     passport-jwt strategy (and JwtModule registered), as Nest's docs set it up; both guard
 //     the controller with @UseGuards.
+//   hono (Hono 4 on @hono/node-server), with the same modes: tokenward is tokenward/hono's
+//     authenticate, peer is hono's own `jwt` middleware (hono/jwt, HS256 with iss and aud).
 //   tail, with mode tokenward | jose: Fastify with GET /data behind tokenward's adapter or
 //     behind a jose jwtVerify hook (the path tokenward took before its fast path), and
 //     POST /login checking a bcrypt password (tokenward/password) for the login load.
@@ -78,6 +80,25 @@ async function koaServer() {
     if (ctx.path === '/data') ctx.body = body;
   });
   return createServer(app.callback());
+}
+
+async function honoServer() {
+  const { Hono } = await import('hono');
+  const { getRequestListener } = await import('@hono/node-server');
+  const app = new Hono();
+  const guard = [];
+  if (mode === 'tokenward') {
+    const { authenticate } = await import('../dist/hono.js');
+    guard.push(authenticate(auth));
+  } else if (mode === 'peer') {
+    const { jwt } = await import('hono/jwt');
+    // typ: tokenward's access tokens are typed at+jwt (RFC 9068), which tokenward checks too.
+    guard.push(
+      jwt({ secret: SECRET, alg: 'HS256', verification: { iss: ISSUER, aud: AUDIENCE, typ: 'at+jwt' } }),
+    );
+  }
+  app.get('/data', ...guard, (c) => c.json(body));
+  return createServer(getRequestListener(app.fetch));
 }
 
 /** A Nest application serving GET /data, guarded per `mode`, on the platform's adapter. */
@@ -174,6 +195,7 @@ const servers = {
   fastify: fastifyServer,
   express: expressServer,
   koa: koaServer,
+  hono: honoServer,
   'nest-express': () => nestServer('express'),
   'nest-fastify': () => nestServer('fastify'),
   tail: tailServer,
@@ -181,7 +203,7 @@ const servers = {
 const modes = framework === 'tail' ? ['tokenward', 'jose'] : ['open', 'tokenward', 'peer'];
 if (!servers[framework] || !modes.includes(mode)) {
   console.error(
-    'usage: node bench/http-peers-server.mjs <fastify|express|koa|nest-express|nest-fastify> <open|tokenward|peer>\n' +
+    'usage: node bench/http-peers-server.mjs <fastify|express|koa|hono|nest-express|nest-fastify> <open|tokenward|peer>\n' +
       '       node bench/http-peers-server.mjs tail <tokenward|jose>',
   );
   process.exit(2);

@@ -4,7 +4,8 @@
 //
 // 1. Throughput, GET /data: for Fastify, Express and Koa, unprotected ("open"), behind
 //    tokenward's adapter, and behind the peer middleware (@fastify/jwt, express-jwt with a
-//    KeyObject secret, koa-jwt); and NestJS on its Express and Fastify platforms, behind
+//    KeyObject secret, koa-jwt), and for Hono on @hono/node-server behind tokenward/hono and
+//    behind hono's own `jwt` middleware; and NestJS on its Express and Fastify platforms, behind
 //    TokenwardGuard and behind @nestjs/passport's AuthGuard('jwt') with passport-jwt. All servers start first and stay up; each round measures
 //    every server once, frameworks and modes in a rotating order, so that a slow moment of
 //    the (shared) machine hits them alike. Figures: median and min–max of the rounds.
@@ -34,7 +35,7 @@
 //        [--paired-rounds 6] [--paired-duration 3]
 //        [--tail-rounds 5] [--tail-duration 10] [--tail-rate 1000] [--burst 4] [--burst-every 1000] [--pool 1]
 //        [--skip-tail] [--skip-throughput] [--skip-paired]
-//        [--frameworks fastify,express,koa,nest-express,nest-fastify]   (a subset; default all)
+//        [--frameworks fastify,express,koa,hono,nest-express,nest-fastify]   (a subset; default all)
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
@@ -65,7 +66,7 @@ const pool = option('pool', 1);
 const burstEvery = option('burst-every', 1000);
 const pairedRounds = option('paired-rounds', 6);
 const pairedDuration = option('paired-duration', 3);
-const ALL_FRAMEWORKS = ['fastify', 'express', 'koa', 'nest-express', 'nest-fastify'];
+const ALL_FRAMEWORKS = ['fastify', 'express', 'koa', 'hono', 'nest-express', 'nest-fastify'];
 const frameworksIndex = args.indexOf('--frameworks');
 const FRAMEWORKS = frameworksIndex === -1 ? ALL_FRAMEWORKS : args[frameworksIndex + 1].split(',');
 for (const framework of FRAMEWORKS) {
@@ -79,6 +80,7 @@ const PEER = {
   fastify: '@fastify/jwt',
   express: 'express-jwt',
   koa: 'koa-jwt',
+  hono: "hono's jwt (hono/jwt)",
   'nest-express': '@nestjs/passport + passport-jwt',
   'nest-fastify': '@nestjs/passport + passport-jwt',
 };

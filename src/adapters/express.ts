@@ -21,6 +21,7 @@ import {
   type SendAuthErrorOptions,
 } from '../lib/http/authenticate.js';
 import { createJwksAnswer, JWKS_METHODS, JWKS_PATH, type JwksRouteOptions } from '../lib/http/jwks.js';
+import { nodeBodyStream, nodeRequestView } from '../lib/http/node-request.js';
 import type { InternalErrorReporter, Outcome } from '../lib/http/outcome.js';
 import { createTokenRoutes, type TokenRoutesOptions } from '../lib/http/token-routes.js';
 import type { HttpAnswer, RegisteredRole, RequestClaims } from '../lib/http/types.js';
@@ -105,7 +106,7 @@ export function authenticate<Claims extends object, Role extends string>(
     // Express's req.secure walks its trust-proxy settings on every read: a measurable
     // share of a request, so it is read only for the cookie transport that needs it.
     authenticator
-      .authenticate(req, req, () => req.secure, reportToConsole)
+      .authenticate(req, nodeRequestView(req), () => req.secure, reportToConsole)
       .then((outcome) => {
         if (outcome.kind !== 'ok') return settle(outcome, res, next);
         req.auth = outcome.value;
@@ -203,10 +204,10 @@ export function tokenRoutes<Claims extends object, Role extends string>(
       next();
       return;
     }
-    const body = { stream: req, parsed: req.body as unknown, consumed: req.readableEnded };
+    const body = { stream: nodeBodyStream(req), parsed: req.body as unknown, consumed: req.readableEnded };
     routes
       .handle(route, {
-        request: req,
+        request: nodeRequestView(req),
         secure: req.secure,
         clientAddress: req.ip,
         body,

@@ -22,6 +22,7 @@ import {
   type SendAuthErrorOptions,
 } from '../lib/http/authenticate.js';
 import { createJwksAnswer, JWKS_PATH, type JwksRouteOptions } from '../lib/http/jwks.js';
+import { nodeBodyStream, nodeRequestView } from '../lib/http/node-request.js';
 import type { InternalErrorReporter, Outcome } from '../lib/http/outcome.js';
 import { createTokenRoutes, type TokenRoutesOptions } from '../lib/http/token-routes.js';
 import type { HttpAnswer, RegisteredCustomClaims, RegisteredRole, RequestClaims } from '../lib/http/types.js';
@@ -133,7 +134,7 @@ const tokenwardPlugin: FastifyPluginAsync<TokenwardPluginOptions> = async (fasti
     attachAuthenticator(request, authenticator);
     const outcome = await authenticator.authenticate(
       request,
-      request.raw,
+      nodeRequestView(request.raw),
       () => request.protocol === 'https',
       reporterFor(request),
     );
@@ -220,10 +221,10 @@ export const tokenRoutes: FastifyPluginAsync<TokenRoutesPluginOptions> = async (
     // size and JSON are judged like in every adapter.
     const answer: onRequestHookHandler = async function tokenRoute(request, reply) {
       const input = {
-        request: request.raw,
+        request: nodeRequestView(request.raw),
         secure: request.protocol === 'https',
         clientAddress: request.ip,
-        body: { stream: request.raw },
+        body: { stream: nodeBodyStream(request.raw) },
         defaultReporter: reporterFor(request),
         // Fastify routed `:id` itself: hand it on encoded, as the other frameworks' paths are.
         path: path.replace(':id', encodeURIComponent((request.params as { id?: string }).id ?? '')),

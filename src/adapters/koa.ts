@@ -21,6 +21,7 @@ import {
 } from '../lib/http/authenticate.js';
 import { createJwksAnswer, JWKS_METHODS, JWKS_PATH, type JwksRouteOptions } from '../lib/http/jwks.js';
 import { resolveMountPrefix } from '../lib/http/mount-path.js';
+import { nodeBodyStream, nodeRequestView } from '../lib/http/node-request.js';
 import type { InternalErrorReporter, Outcome } from '../lib/http/outcome.js';
 import { createTokenRoutes, type TokenRoutesOptions } from '../lib/http/token-routes.js';
 import type { HttpAnswer, RegisteredCustomClaims, RegisteredRole, RequestClaims } from '../lib/http/types.js';
@@ -130,7 +131,12 @@ export function authenticate<Claims extends object, Role extends string>(
   const authenticator = createAuthenticator(auth, options);
   return async (ctx, next) => {
     attachAuthenticator(ctx, authenticator);
-    const outcome = await authenticator.authenticate(ctx, ctx.req, () => ctx.secure, reporterFor(ctx));
+    const outcome = await authenticator.authenticate(
+      ctx,
+      nodeRequestView(ctx.req),
+      () => ctx.secure,
+      reporterFor(ctx),
+    );
     if (outcome.kind === 'ok') ctx.state.auth = outcome.value as AccessTokenClaims<Claims, Role> | undefined;
     if (settle(outcome, ctx)) await next();
   };
@@ -232,9 +238,9 @@ export function tokenRoutes<Claims extends object, Role extends string>(
       return;
     }
     const parsed = (ctx.request as { body?: unknown }).body;
-    const body = { stream: ctx.req, parsed, consumed: ctx.req.readableEnded };
+    const body = { stream: nodeBodyStream(ctx.req), parsed, consumed: ctx.req.readableEnded };
     const input = {
-      request: ctx.req,
+      request: nodeRequestView(ctx.req),
       secure: ctx.secure,
       clientAddress: ctx.ip,
       body,

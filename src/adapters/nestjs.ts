@@ -44,6 +44,7 @@ import {
   createAuthenticator,
 } from '../lib/http/authenticate.js';
 import type { JwksRouteOptions } from '../lib/http/jwks.js';
+import { type NodeRequestLike, nodeRequestView } from '../lib/http/node-request.js';
 import {
   DEFAULT_FAILURE_HANDLING,
   type FailureHandling,
@@ -170,7 +171,7 @@ interface PlatformRequest {
   /** Set by the guard: the verified claims. */
   auth?: RequestClaims | undefined;
   /** Fastify's Node request; absent on Express, whose request is the Node request. */
-  raw?: HttpRequestView;
+  raw?: NodeRequestLike;
   /** Fastify: `http` or `https`, as its trust-proxy setting judges it. */
   protocol?: string;
   /** Express: whether the request came over HTTPS, as its trust-proxy setting judges it. */
@@ -179,8 +180,12 @@ interface PlatformRequest {
 
 /** The Node request and the HTTPS judgement of the platform's request. */
 function platformParts(request: PlatformRequest): { view: HttpRequestView; isSecure: () => boolean } {
-  if (request.raw !== undefined) return { view: request.raw, isSecure: () => request.protocol === 'https' };
-  return { view: request as unknown as HttpRequestView, isSecure: () => request.secure === true };
+  if (request.raw !== undefined)
+    return { view: nodeRequestView(request.raw), isSecure: () => request.protocol === 'https' };
+  return {
+    view: nodeRequestView(request as unknown as NodeRequestLike),
+    isSecure: () => request.secure === true,
+  };
 }
 
 /**

@@ -4,7 +4,7 @@
  * algorithm is one row (plus its test vectors).
  * @packageDocumentation
  */
-import type { KeyObject } from 'node:crypto';
+import type { KeyShape } from './der.js';
 
 /** What one JWS algorithm needs of its key and produces as a signature. */
 export interface AlgorithmSpec {
@@ -119,7 +119,7 @@ export function isNoneAlgorithm(alg: unknown): boolean {
  * curve, a modulus under the row's minimum), or `undefined` when it can. Key import
  * and the fast path both judge keys by this.
  */
-export function asymmetricKeyMisfit(key: KeyObject, spec: AlgorithmSpec): string | undefined {
+export function asymmetricKeyMisfit(key: KeyShape, spec: AlgorithmSpec): string | undefined {
   if (key.asymmetricKeyType !== spec.keyType) return `it is a ${key.asymmetricKeyType ?? key.type} key`;
   const details = key.asymmetricKeyDetails ?? {};
   // Ed25519 keys carry no namedCurve: their key type is their curve.

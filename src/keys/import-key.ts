@@ -1,13 +1,9 @@
-import {
-  createHash,
-  createPrivateKey,
-  createPublicKey,
-  createSecretKey,
-  type JsonWebKey,
-  KeyObject,
-} from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import type { JWK } from 'jose';
 import { AuthError } from '../errors.js';
+import { nodeCrypto } from '../lib/platform.js';
+import { sha256 } from '../lib/sha256.js';
+import { base64urlToBytes, bytesToBase64url, utf8ToBytes } from '../tokens/base64url.js';
 import type { KeyEntry } from '../types.js';
 import {
   ALGORITHM_NAMES,
@@ -17,19 +13,24 @@ import {
   isNoneAlgorithm,
   type JwsAlgorithm,
 } from './algorithms.js';
+import { type KeyShape, type ParsedKey, readAsymmetricJwk, readPemKey } from './der.js';
 import { describeKeyMaterial } from './key-material.js';
 import { kidProblem } from './kid.js';
+import { WebKey } from './web-key.js';
 
-/** A key ready for use: its id, its one algorithm, and the `KeyObject`s that verify and sign. */
+/**
+ * A key ready for use: its id, its one algorithm, and the keys that verify and
+ * sign: `KeyObject`s where the runtime has `node:crypto`, else {@link WebKey}s.
+ */
 export interface PreparedKey {
   readonly kid: string;
   readonly alg: JwsAlgorithm;
   /** `true` for an HMAC secret. */
   readonly symmetric: boolean;
   /** The key that verifies signatures (the secret, or the public key). */
-  readonly verifyKey: KeyObject;
+  readonly verifyKey: KeyObject | WebKey;
   /** The key that signs, when this is a private key or a secret allowed to sign. */
-  readonly signKey: KeyObject | undefined;
+  readonly signKey: KeyObject | WebKey | undefined;
   /** The public JWK with `kid`, `alg` and `use`, for asymmetric keys. */
   readonly publicJwk: JWK | undefined;
 }
@@ -42,14 +43,14 @@ function isJwk(value: unknown): value is JWK {
   return typeof value === 'object' && value !== null && typeof (value as { kty?: unknown }).kty === 'string';
 }
 
+function isKeyObject(value: unknown): value is KeyObject {
+  const crypto = nodeCrypto();
+  return crypto !== undefined && value instanceof crypto.KeyObject;
+}
+
 /** Normalises one configured key (entry or bare key) into a `KeyEntry`. */
 export function toKeyEntry(value: unknown): KeyEntry {
-  if (
-    typeof value === 'string' ||
-    value instanceof Uint8Array ||
-    value instanceof KeyObject ||
-    isJwk(value)
-  ) {
+  if (typeof value === 'string' || value instanceof Uint8Array || isKeyObject(value) || isJwk(value)) {
     return { key: value };
   }
   if (typeof value === 'object' && value !== null && 'key' in value) return value as KeyEntry;
@@ -73,42 +74,139 @@ function refuseKeyMaterial(secret: string | Uint8Array): void {
   }
 }
 
-function secretKey(bytes: Uint8Array): KeyObject {
-  refuseKeyMaterial(bytes);
-  return createSecretKey(bytes);
+/**
+ * A configured key read and checked, before its algorithm is fixed: its shape (what
+ * key import judges), its secret bytes or public JWK (what names it), and how to make
+ * the keys that verify and sign once the algorithm is known.
+ */
+interface KeyMaterial {
+  readonly shape: KeyShape;
+  readonly secret: Uint8Array | undefined;
+  readonly publicJwk: JWK | undefined;
+  keys(alg: JwsAlgorithm, canSign: boolean): Pick<PreparedKey, 'verifyKey' | 'signKey'>;
 }
 
-function toKeyObject(key: KeyEntry['key']): KeyObject {
+function readFailure(error: unknown): never {
+  if (error instanceof AuthError) throw error;
+  return fail(`keys: the key could not be read (${(error as Error).message})`);
+}
+
+/** A secret string: not only whitespace, and not key material. */
+function secretText(key: string): Uint8Array {
+  // Only whitespace is an unset variable padded by a template or a .env file, not a secret.
+  if (key.trim() === '') fail('keys: the secret is only whitespace (is the environment variable set?)');
+  refuseKeyMaterial(key);
+  return utf8ToBytes(key);
+}
+
+function octSecret(jwk: JWK): Uint8Array {
+  if (typeof jwk.k !== 'string') fail('keys: an "oct" JWK needs its "k"');
+  const bytes = base64urlToBytes(jwk.k);
+  refuseKeyMaterial(bytes);
+  return bytes;
+}
+
+/** Reads a key with `node:crypto`: it checks the key material itself. */
+function nodeMaterial(crypto: NonNullable<ReturnType<typeof nodeCrypto>>, key: KeyEntry['key']): KeyMaterial {
+  const { createPrivateKey, createPublicKey, createSecretKey } = crypto;
+  let keyObject: KeyObject | undefined;
   try {
-    if (key instanceof KeyObject) {
+    if (isKeyObject(key)) {
       if (key.type === 'secret') refuseKeyMaterial(key.export());
-      return key;
-    }
-    if (key instanceof Uint8Array) return secretKey(key);
-    if (typeof key === 'string') {
-      if (key.includes('-----BEGIN')) {
-        return key.includes('PRIVATE KEY') ? createPrivateKey(key) : createPublicKey(key);
-      }
-      // Only whitespace is an unset variable padded by a template or a .env file, not a secret.
-      if (key.trim() === '') fail('keys: the secret is only whitespace (is the environment variable set?)');
+      keyObject = key;
+    } else if (key instanceof Uint8Array) {
       refuseKeyMaterial(key);
-      return createSecretKey(Buffer.from(key, 'utf8'));
-    }
-    if (isJwk(key)) {
-      if (key.kty === 'oct') {
-        if (typeof key.k !== 'string') fail('keys: an "oct" JWK needs its "k"');
-        return secretKey(Buffer.from(key.k, 'base64url'));
+      keyObject = createSecretKey(key);
+    } else if (typeof key === 'string') {
+      if (key.includes('-----BEGIN')) {
+        keyObject = key.includes('PRIVATE KEY') ? createPrivateKey(key) : createPublicKey(key);
+      } else {
+        keyObject = createSecretKey(secretText(key));
       }
-      const jwk = { ...key } as JsonWebKey;
-      return typeof key.d === 'string'
-        ? createPrivateKey({ key: jwk, format: 'jwk' })
-        : createPublicKey({ key: jwk, format: 'jwk' });
+    } else if (isJwk(key)) {
+      if (key.kty === 'oct') keyObject = createSecretKey(octSecret(key));
+      else {
+        const jwk = { ...key } as import('node:crypto').JsonWebKey;
+        keyObject =
+          typeof key.d === 'string'
+            ? createPrivateKey({ key: jwk, format: 'jwk' })
+            : createPublicKey({ key: jwk, format: 'jwk' });
+      }
     }
   } catch (error) {
-    if (error instanceof AuthError) throw error;
-    fail(`keys: the key could not be read (${(error as Error).message})`);
+    readFailure(error);
   }
-  return fail('keys: unsupported key value');
+  if (keyObject === undefined) return fail('keys: unsupported key value');
+  const read = keyObject;
+  if (read.type === 'secret') {
+    return {
+      shape: read,
+      secret: read.export(),
+      publicJwk: undefined,
+      keys: (_alg, canSign) => ({ verifyKey: read, signKey: canSign ? read : undefined }),
+    };
+  }
+  const publicKey = read.type === 'private' ? createPublicKey(read) : read;
+  // Only the key types the table has rows for are exported: the others fail on their algorithm first.
+  const exportable = rowsFor(read.asymmetricKeyType ?? 'unknown').length > 0;
+  return {
+    shape: read,
+    secret: undefined,
+    publicJwk: exportable ? (publicKey.export({ format: 'jwk' }) as JWK) : undefined,
+    keys: (_alg, canSign) => ({ verifyKey: publicKey, signKey: canSign ? read : undefined }),
+  };
+}
+
+/**
+ * Reads a key without `node:crypto`, for Web Crypto: the same checks, on the key's
+ * structure; the runtime imports it on first use.
+ */
+function webMaterial(key: KeyEntry['key']): KeyMaterial {
+  let secret: Uint8Array | undefined;
+  let parsed: ParsedKey | undefined;
+  try {
+    if (key instanceof Uint8Array) {
+      refuseKeyMaterial(key);
+      secret = key;
+    } else if (typeof key === 'string') {
+      if (key.includes('-----BEGIN')) parsed = readPemKey(key);
+      else secret = secretText(key);
+    } else if (isJwk(key)) {
+      if (key.kty === 'oct') secret = octSecret(key);
+      else parsed = readAsymmetricJwk(key);
+    }
+  } catch (error) {
+    // A KeyReadError says why the structure is wrong; an AuthError passes as it is.
+    readFailure(error);
+  }
+  if (secret !== undefined) {
+    const jwk: JWK = { kty: 'oct', k: bytesToBase64url(secret) };
+    return {
+      shape: { type: 'secret', symmetricKeySize: secret.length },
+      secret,
+      publicJwk: undefined,
+      keys: (alg, canSign) => ({
+        verifyKey: new WebKey(jwk, alg, 'verify'),
+        signKey: canSign ? new WebKey(jwk, alg, 'sign') : undefined,
+      }),
+    };
+  }
+  if (parsed === undefined) return fail('keys: unsupported key value');
+  const { publicJwk, privateJwk } = parsed;
+  return {
+    shape: parsed,
+    secret: undefined,
+    publicJwk,
+    keys: (alg, canSign) => ({
+      verifyKey: new WebKey(publicJwk as JWK, alg, 'verify'),
+      signKey: canSign && privateJwk !== undefined ? new WebKey(privateJwk, alg, 'sign') : undefined,
+    }),
+  };
+}
+
+function readKey(key: KeyEntry['key']): KeyMaterial {
+  const crypto = nodeCrypto();
+  return crypto === undefined ? webMaterial(key) : nodeMaterial(crypto, key);
 }
 
 /** The algorithms of the table whose rows take keys of this kind, in table order. */
@@ -117,7 +215,7 @@ function rowsFor(keyType: string): JwsAlgorithm[] {
 }
 
 /** The HMAC algorithm of a secret (HS256 unless another is requested), once its size is checked against the row. */
-function secretAlgorithm(keyObject: KeyObject, requested: string | undefined): JwsAlgorithm {
+function secretAlgorithm(keyObject: KeyShape, requested: string | undefined): JwsAlgorithm {
   const hmac = rowsFor('secret');
   const alg = requested ?? hmac[0]!;
   const spec = algorithmSpec(alg);
@@ -130,7 +228,7 @@ function secretAlgorithm(keyObject: KeyObject, requested: string | undefined): J
 }
 
 /** The one algorithm a key signs with: the requested one if its row fits the key, else the key's first row. */
-function algorithmOf(keyObject: KeyObject, requested: string | undefined): JwsAlgorithm {
+function algorithmOf(keyObject: KeyShape, requested: string | undefined): JwsAlgorithm {
   if (isNoneAlgorithm(requested)) {
     fail('keys: the "none" algorithm is never allowed');
   }
@@ -159,13 +257,14 @@ function algorithmOf(keyObject: KeyObject, requested: string | undefined): JwsAl
   return fitting;
 }
 
-function secretKid(keyObject: KeyObject): string {
+const KID_PREFIX = utf8ToBytes('tokenward-kid:');
+
+function secretKid(secret: Uint8Array): string {
   // A domain-separated hash: it names the secret without being usable as one.
-  return createHash('sha256')
-    .update('tokenward-kid:')
-    .update(keyObject.export())
-    .digest('base64url')
-    .slice(0, 16);
+  const input = new Uint8Array(KID_PREFIX.length + secret.length);
+  input.set(KID_PREFIX);
+  input.set(secret, KID_PREFIX.length);
+  return bytesToBase64url(sha256(input)).slice(0, 16);
 }
 
 const THUMBPRINT_MEMBERS: Readonly<Record<string, readonly string[]>> = {
@@ -178,7 +277,7 @@ const THUMBPRINT_MEMBERS: Readonly<Record<string, readonly string[]>> = {
 export function jwkThumbprint(jwk: JWK): string {
   const members = THUMBPRINT_MEMBERS[jwk.kty ?? ''] ?? [];
   const canonical = `{${members.map((name) => `"${name}":${JSON.stringify((jwk as Record<string, unknown>)[name])}`).join(',')}}`;
-  return createHash('sha256').update(canonical).digest('base64url');
+  return bytesToBase64url(sha256(utf8ToBytes(canonical)));
 }
 
 /** Imports one configured key: checks it, fixes its algorithm by its type, and names it. */
@@ -191,30 +290,27 @@ export function importKey(value: unknown, { allowSigning = true } = {}): Prepare
   if (entry.alg !== undefined && jwkAlg !== undefined && entry.alg !== jwkAlg) {
     fail(`keys: alg ${entry.alg} contradicts the JWK's alg ${jwkAlg}`);
   }
-  const keyObject = toKeyObject(entry.key);
-  const alg = algorithmOf(keyObject, entry.alg ?? jwkAlg);
-  const canSign = allowSigning && entry.verifyOnly !== true && keyObject.type !== 'public';
+  const material = readKey(entry.key);
+  const alg = algorithmOf(material.shape, entry.alg ?? jwkAlg);
+  const canSign = allowSigning && entry.verifyOnly !== true && material.shape.type !== 'public';
   const givenKid = entry.kid ?? (isJwk(entry.key) ? entry.key.kid : undefined);
 
-  if (keyObject.type === 'secret') {
+  if (material.secret !== undefined) {
     return {
-      kid: checkKid(givenKid ?? secretKid(keyObject)),
+      kid: checkKid(givenKid ?? secretKid(material.secret)),
       alg,
       symmetric: true,
-      verifyKey: keyObject,
-      signKey: canSign ? keyObject : undefined,
+      ...material.keys(alg, canSign),
       publicJwk: undefined,
     };
   }
-  const publicKey = keyObject.type === 'private' ? createPublicKey(keyObject) : keyObject;
-  const publicJwkBase = publicKey.export({ format: 'jwk' }) as JWK;
+  const publicJwkBase = material.publicJwk as JWK;
   const kid = checkKid(givenKid ?? jwkThumbprint(publicJwkBase));
   return {
     kid,
     alg,
     symmetric: false,
-    verifyKey: publicKey,
-    signKey: canSign ? keyObject : undefined,
+    ...material.keys(alg, canSign),
     publicJwk: { ...publicJwkBase, kid, alg, use: 'sig' },
   };
 }

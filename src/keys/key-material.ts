@@ -3,7 +3,9 @@
  * @packageDocumentation
  */
 
-import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { nodeCrypto } from '../lib/platform.js';
+import { base64urlToBytes, bytesToLatin1, utf8ToBytes } from '../tokens/base64url.js';
+import { isDerKeyStructure } from './der.js';
 
 // Base64 or base64url text, possibly wrapped over lines, as a DER key is pasted.
 const BASE64_TEXT = /^[A-Za-z0-9+/_\-\s]+={0,2}\s*$/;
@@ -12,7 +14,11 @@ const OPENSSH_KEY = /^(?:ssh-(?:rsa|dss|ed25519|ed448)|ecdsa-sha2-|sk-(?:ssh-ed2
 function isDerKey(bytes: Uint8Array): boolean {
   // Every DER key (SPKI, PKCS#8, PKCS#1) is an ASN.1 SEQUENCE.
   if (bytes.length < 16 || bytes[0] !== 0x30) return false;
-  const key = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const crypto = nodeCrypto();
+  if (crypto === undefined) return isDerKeyStructure(bytes);
+  const { createPrivateKey, createPublicKey } = crypto;
+  // node:crypto takes any ArrayBufferView as DER.
+  const key = bytes as Buffer;
   const attempts = [
     () => createPublicKey({ key, format: 'der', type: 'spki' }),
     () => createPrivateKey({ key, format: 'der', type: 'pkcs8' }),
@@ -51,15 +57,16 @@ function jsonKind(text: string): string | undefined {
  * HMAC keyed with public bytes lets anyone forge tokens.
  */
 export function describeKeyMaterial(secret: string | Uint8Array): string | undefined {
-  const bytes = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret;
-  const text = (typeof secret === 'string' ? secret : Buffer.from(bytes).toString('latin1')).trim();
+  const bytes = typeof secret === 'string' ? utf8ToBytes(secret) : secret;
+  const text = (typeof secret === 'string' ? secret : bytesToLatin1(bytes)).trim();
   if (text.includes('-----BEGIN')) return 'a PEM key';
   if (OPENSSH_KEY.test(`${text} `)) return 'an OpenSSH key';
   const json = jsonKind(text);
   if (json !== undefined) return json;
   if (isDerKey(bytes)) return 'a DER-encoded key';
   if (text.length >= 24 && BASE64_TEXT.test(text)) {
-    const decoded = Buffer.from(text.replace(/\s+/g, '').replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+    // base64url decoding takes the standard alphabet too.
+    const decoded = base64urlToBytes(text.replace(/\s+/g, '').replace(/=+$/, ''));
     if (isDerKey(decoded)) return 'a base64-encoded DER key';
   }
   return undefined;

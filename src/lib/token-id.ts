@@ -1,19 +1,21 @@
-import { randomBytes, randomFillSync } from 'node:crypto';
+import { bytesToBase64url } from '../tokens/base64url.js';
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 // Random bytes drawn from the CSPRNG a pool at a time: one system call per 256
 // ids instead of one per id. Each byte is handed out once.
 const POOL_IDS = 256;
-const pool = Buffer.alloc(16 * POOL_IDS);
+// Web Crypto's getRandomValues exists on every runtime (workerd refuses it only at
+// global scope, so the pool is filled on first use, never when the module loads).
+const pool = new Uint8Array(16 * POOL_IDS);
 let poolOffset = pool.length;
 
-function freshBytes(): Buffer {
+function freshBytes(): Uint8Array {
   if (poolOffset === pool.length) {
-    randomFillSync(pool);
+    crypto.getRandomValues(pool);
     poolOffset = 0;
   }
-  const bytes = Buffer.from(pool.subarray(poolOffset, poolOffset + 16));
+  const bytes = pool.slice(poolOffset, poolOffset + 16);
   poolOffset += 16;
   return bytes;
 }
@@ -58,5 +60,5 @@ export function issuedAtMs(jti: unknown, iat: number): number {
 
 /** A new random family id (128 bits, base64url). */
 export function newFamilyId(): string {
-  return randomBytes(16).toString('base64url');
+  return bytesToBase64url(crypto.getRandomValues(new Uint8Array(16)));
 }

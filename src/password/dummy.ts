@@ -3,8 +3,8 @@
  * @packageDocumentation
  */
 
-import { randomBytes } from 'node:crypto';
-import { hash } from '@node-rs/bcrypt';
+import { bytesToBase64url } from '../tokens/base64url.js';
+import { loadBcrypt } from './bcrypt.js';
 import { parseBcryptHash, resolveCost } from './policy.js';
 import { verifyPassword } from './verify.js';
 
@@ -26,7 +26,9 @@ function dummyHash(cost: number): Promise<string> {
   let pending = dummyHashes.get(cost);
   if (pending === undefined) {
     // A random secret nobody knows: no password can match the dummy hash.
-    pending = hash(randomBytes(32).toString('base64'), cost);
+    pending = loadBcrypt().then(({ hash }) =>
+      hash(bytesToBase64url(crypto.getRandomValues(new Uint8Array(32))), cost),
+    );
     pending.catch(() => dummyHashes.delete(cost));
     dummyHashes.set(cost, pending);
   }
@@ -69,7 +71,7 @@ export function prepareDummyHash(options?: VerifyPasswordOrDummyOptions): void {
  * ```
  *
  * @throws `AuthError` (from `tokenward`) `CONFIG_INVALID` when the cost option is not an
- * integer from 10 to 31; never for any password or hash.
+ * integer from 10 to 31, or the runtime cannot load bcrypt (workerd); never for any password or hash.
  */
 export async function verifyPasswordOrDummy(
   password: string,
@@ -80,6 +82,9 @@ export async function verifyPasswordOrDummy(
   if (typeof passwordHash === 'string' && parseBcryptHash(passwordHash) !== undefined) {
     return verifyPassword(password, passwordHash);
   }
+  // A runtime that cannot load bcrypt fails here as for a known user: an unknown user
+  // must not be told apart by a 401 where a known one gets a configuration error.
+  await loadBcrypt();
   let dummy: string;
   try {
     dummy = await dummyHash(cost);

@@ -3,8 +3,8 @@
  * @packageDocumentation
  */
 
-import { hash } from '@node-rs/bcrypt';
 import { AuthError } from '../errors.js';
+import { loadBcrypt } from './bcrypt.js';
 import { checkPassword, passwordRejected, resolveCost, resolveInsecureTestCost } from './policy.js';
 
 /** Options of {@link hashPassword}. */
@@ -36,7 +36,8 @@ export interface HashPasswordOptions {
  * @throws `AuthError` (from `tokenward`) `PASSWORD_REJECTED` when the password cannot be
  * hashed whole (the message gives the reason, never the password);
  * `CONFIG_INVALID` when the cost is not an integer from 10 to 31 (see
- * `insecureTestCost` for test fixtures).
+ * `insecureTestCost` for test fixtures), or when the runtime cannot load the
+ * native bcrypt module (workerd: use Node.js, Bun or Deno).
  *
  * @example
  * ```ts
@@ -52,6 +53,7 @@ export async function hashPassword(password: string, options?: HashPasswordOptio
       : resolveInsecureTestCost(options.insecureTestCost, options.cost);
   const checked = checkPassword(password);
   if (!checked.ok) throw passwordRejected(checked.problem);
+  const { hash } = await loadBcrypt();
   try {
     // The exact bytes that were measured are the ones hashed.
     return await hash(checked.bytes, cost);

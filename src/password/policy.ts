@@ -5,6 +5,8 @@
  */
 
 import { AuthError } from '../errors.js';
+import { envVar } from '../lib/platform.js';
+import { utf8ToBytes } from '../tokens/base64url.js';
 
 /** The cost `hashPassword` uses when none is given (2^12 bcrypt rounds). */
 export const DEFAULT_BCRYPT_COST = 12;
@@ -32,7 +34,7 @@ const LONE_SURROGATE = /\p{Cs}/u;
 export type PasswordProblem = 'not-a-string' | 'empty' | 'too-long' | 'nul' | 'malformed-unicode';
 
 /** A password that bcrypt reads whole, as the exact bytes it will read. */
-export type PasswordCheck = { ok: true; bytes: Buffer } | { ok: false; problem: PasswordProblem };
+export type PasswordCheck = { ok: true; bytes: Uint8Array } | { ok: false; problem: PasswordProblem };
 
 /** Tells whether bcrypt would read a password whole, and returns its UTF-8 bytes if so. */
 export function checkPassword(password: unknown): PasswordCheck {
@@ -43,7 +45,7 @@ export function checkPassword(password: unknown): PasswordCheck {
   // Every UTF-16 unit takes at least one UTF-8 byte: a string longer than the
   // limit in units is over it in bytes, and is refused without encoding it.
   if (password.length > MAX_PASSWORD_BYTES) return { ok: false, problem: 'too-long' };
-  const bytes = Buffer.from(password, 'utf8');
+  const bytes = utf8ToBytes(password);
   if (bytes.length > MAX_PASSWORD_BYTES) return { ok: false, problem: 'too-long' };
   // C implementations of bcrypt stop at NUL, so such a hash would not be portable.
   if (bytes.includes(0)) return { ok: false, problem: 'nul' };
@@ -85,7 +87,7 @@ export function resolveCost(cost: number | undefined, fallback = DEFAULT_BCRYPT_
  * @throws AuthError CONFIG_INVALID otherwise.
  */
 export function resolveInsecureTestCost(testCost: unknown, cost: number | undefined): number {
-  if (process.env.NODE_ENV === 'production') {
+  if (envVar('NODE_ENV') === 'production') {
     throw new AuthError(
       'CONFIG_INVALID',
       'insecureTestCost is for test fixtures and is refused in production.',

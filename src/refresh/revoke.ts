@@ -1,6 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { AuthConfig } from '../config.js';
 import { AuthError, isAuthError } from '../errors.js';
+import { sleep } from '../lib/platform.js';
 import { normalizeType, REFRESH_TOKEN_TYPE } from '../tokens/check-type.js';
 import { decodeToken } from '../tokens/parse.js';
 import { checkStateless } from '../tokens/verify-token.js';
@@ -68,7 +68,7 @@ export async function revokeSubject(config: AuthConfig, subject: unknown): Promi
   config.emit({ type: 'revoke-subject', subject });
   config.emit({ type: 'session-revoked', subject, reason: 'subject-revocation' });
   // Token times have millisecond precision: until the clock passes `revokedAt`, a
-  // new token would be issued "before" the revocation and refused. Real timers from
-  // node:timers, which fake timers (vi.useFakeTimers, jest) leave alone.
+  // new token would be issued "before" the revocation and refused. Real timers
+  // (node:timers where it exists), which fake timers (vi.useFakeTimers, jest) leave alone.
   for (let waits = 0; config.clock() < revokedAt && waits < MAX_CLOCK_WAITS; waits++) await sleep(1);
 }

@@ -4,6 +4,7 @@
  */
 
 import { AuthError } from '../errors.js';
+import { emitWarning, envVar } from '../lib/platform.js';
 import type {
   AccessTokenRef,
   ListSessionsInput,
@@ -150,13 +151,14 @@ export class MemoryTokenStore implements TokenStore {
     this.#maxEntriesPerSubject = maxEntriesPerSubject;
     if (sweepIntervalMs > 0) {
       this.#sweepTimer = setInterval(() => this.#sweepOnTimer(), sweepIntervalMs);
-      this.#sweepTimer.unref();
+      // Node's timers can be unref'd; a runtime whose timers are numbers (workerd) has nothing to unref.
+      (this.#sweepTimer as { unref?: () => void }).unref?.();
     }
-    if (!warnedAboutProduction && process.env.NODE_ENV === 'production') {
+    if (!warnedAboutProduction && envVar('NODE_ENV') === 'production') {
       warnedAboutProduction = true;
-      process.emitWarning(
+      emitWarning(
         'MemoryTokenStore keeps refresh-token state and revocations in this process only: they are lost on restart and not shared between instances. Configure a shared store (for example RedisTokenStore from tokenward/redis) in production.',
-        { type: 'TokenwardWarning', code: 'TOKENWARD_MEMORY_STORE_IN_PRODUCTION' },
+        'TOKENWARD_MEMORY_STORE_IN_PRODUCTION',
       );
     }
   }

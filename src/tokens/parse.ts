@@ -1,5 +1,5 @@
 import { AuthError } from '../errors.js';
-import { isCanonicalBase64url } from './base64url.js';
+import { base64urlToUtf8, isCanonicalBase64url } from './base64url.js';
 
 /** A compact JWS split and decoded, not yet verified. */
 export interface DecodedToken {
@@ -19,7 +19,7 @@ function decodeJsonObject(part: string, what: string): Record<string, unknown> {
   if (part.length === 0 || !isCanonicalBase64url(part)) malformed(`the token's ${what} is not base64url`);
   let value: unknown;
   try {
-    value = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+    value = JSON.parse(base64urlToUtf8(part));
   } catch {
     malformed(`the token's ${what} is not JSON`);
   }

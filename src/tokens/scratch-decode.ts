@@ -1,15 +1,21 @@
 // Decoding a token's payload and signature with Buffer.from allocates from Buffer's shared
 // pool, which a busy verifier exhausts every few dozen tokens (a new 8 KiB slab each time).
 // Verification is synchronous, so one reused buffer per use serves every token instead.
+// Where the runtime has no Buffer (workerd), the Web-platform decoders of base64url.ts serve.
+
+import { nodeBuffer } from '../lib/platform.js';
+import { base64urlToBytes, bytesToUtf8, isCanonicalBase64url } from './base64url.js';
 
 const MAX_SCRATCH_BYTES = 16 * 1024;
 
-let textScratch: Buffer = Buffer.allocUnsafe(0);
-let signatureScratch: Buffer = Buffer.allocUnsafe(0);
+let textScratch: Buffer | undefined;
+let signatureScratch: Buffer | undefined;
 
 /** A buffer of at least `bytes`, grown (never past MAX_SCRATCH_BYTES) from `current`. */
-function ensure(current: Buffer, bytes: number): Buffer {
-  return current.length >= bytes ? current : Buffer.allocUnsafe(Math.max(bytes, 1024));
+function ensure(buffer: typeof Buffer, current: Buffer | undefined, bytes: number): Buffer {
+  return current !== undefined && current.length >= bytes
+    ? current
+    : buffer.allocUnsafe(Math.max(bytes, 1024));
 }
 
 // A base64url string of n characters holds at most floor(3n / 4) bytes.
@@ -25,29 +31,35 @@ const decodedBytes = (part: string): number => Math.floor((part.length * 3) / 4)
  */
 export function canonicalBase64urlToUtf8(part: string): string | undefined {
   if (part === '') return undefined;
+  const buffer = nodeBuffer();
+  if (buffer === undefined) {
+    return isCanonicalBase64url(part) ? bytesToUtf8(base64urlToBytes(part)) : undefined;
+  }
   const bytes = decodedBytes(part);
-  let buffer: Buffer;
+  let decoded: Buffer;
   let length: number;
   if (bytes > MAX_SCRATCH_BYTES) {
-    buffer = Buffer.from(part, 'base64url');
-    length = buffer.length;
+    decoded = buffer.from(part, 'base64url');
+    length = decoded.length;
   } else {
-    textScratch = ensure(textScratch, bytes);
-    buffer = textScratch;
-    length = buffer.write(part, 0, 'base64url');
+    textScratch = ensure(buffer, textScratch, bytes);
+    decoded = textScratch;
+    length = decoded.write(part, 0, 'base64url');
   }
-  if (buffer.toString('base64url', 0, length) !== part) return undefined;
-  return buffer.toString('utf8', 0, length);
+  if (decoded.toString('base64url', 0, length) !== part) return undefined;
+  return decoded.toString('utf8', 0, length);
 }
 
 /**
  * The bytes a base64url string encodes, as a view of a reused buffer: valid only until the
  * next call, so it must be used (by a synchronous verifier) before anything else decodes.
  */
-export function base64urlView(part: string): Buffer {
+export function base64urlView(part: string): Uint8Array {
+  const buffer = nodeBuffer();
+  if (buffer === undefined) return base64urlToBytes(part);
   const bytes = decodedBytes(part);
-  if (bytes > MAX_SCRATCH_BYTES) return Buffer.from(part, 'base64url');
-  signatureScratch = ensure(signatureScratch, bytes);
+  if (bytes > MAX_SCRATCH_BYTES) return buffer.from(part, 'base64url');
+  signatureScratch = ensure(buffer, signatureScratch, bytes);
   const written = signatureScratch.write(part, 0, 'base64url');
   return signatureScratch.subarray(0, written);
 }

@@ -2,6 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { flattenedVerify } from 'jose';
 import { AuthError } from '../errors.js';
 import type { RemoteKey } from '../keys/remote-jwks.js';
+import { WebKey } from '../keys/web-key.js';
 import { isUtf8Base64url } from './base64url.js';
 import { fastVerifier } from './fast-verify.js';
 import type { DecodedToken } from './parse.js';
@@ -10,8 +11,8 @@ import { base64urlView } from './scratch-decode.js';
 /** A decoded token, and whether its header is well-formed UTF-8 when the decoder already knows. */
 export type SignedToken = DecodedToken & { readonly utf8Header?: boolean };
 
-/** A key a signature is verified with. */
-export type VerificationKey = KeyObject | RemoteKey;
+/** A key a signature is verified with: a `KeyObject`, a key of a remote JWKS, or a key for Web Crypto. */
+export type VerificationKey = KeyObject | RemoteKey | WebKey;
 
 /** Finds the keys that may have signed a token with this header. */
 export type KeyLookup = (
@@ -37,7 +38,10 @@ async function verifyWithJose(
   keys: readonly VerificationKey[],
 ): Promise<boolean> {
   const [protectedHeader, payload, signature] = token.parts;
-  for (const key of keys) {
+  for (const candidate of keys) {
+    // A configured key on a runtime without node:crypto: imported on first use, and an
+    // import the runtime refuses is a configuration error, not an invalid signature.
+    const key = candidate instanceof WebKey ? await candidate.cryptoKey() : candidate;
     try {
       await flattenedVerify({ protected: protectedHeader, payload, signature }, key, { algorithms: [alg] });
       return true;
@@ -65,7 +69,7 @@ function checkKeys(
   if (keys.length === 0) invalid('no key matches the token "kid" and algorithm');
   const [encodedHeader, encodedPayload, encodedSignature] = token.parts;
   let slow: VerificationKey[] | undefined;
-  let signature: Buffer | undefined;
+  let signature: Uint8Array | undefined;
   for (const key of keys) {
     const verify = fastVerifier(key, alg);
     if (verify === undefined) {
@@ -110,7 +114,8 @@ export function checkHeader(
  * configured keys; throws TOKEN_INVALID on any failure. Local keys answer
  * synchronously with synchronous `node:crypto`: nothing is awaited and the
  * result is `undefined`. A promise comes back only when the key lookup or a key
- * is asynchronous (a remote JWKS, a CryptoKey), checked with jose.
+ * is asynchronous (a remote JWKS, a CryptoKey, a key for Web Crypto on a
+ * runtime without `node:crypto`), checked with jose.
  * `signingInput`, when given, must be the token's `header.payload` as received.
  */
 export function checkSignature(

@@ -8,11 +8,12 @@ import { bearerFromHeader } from '../../src/lib/http/bearer.js';
 import { resolveRefreshCookie, serializeRefreshCookie } from '../../src/lib/http/cookies.js';
 import { checkCsrf, resolveCsrfPolicy } from '../../src/lib/http/csrf.js';
 import { bearerChallenge, errorAnswer, quoteHeaderValue } from '../../src/lib/http/error-response.js';
+import { nodeRequestView } from '../../src/lib/http/node-request.js';
 import type { HttpRequestView } from '../../src/lib/http/types.js';
 import { codeOfSync } from '../support/tokens.js';
 
 function request(headers: Record<string, string>, method = 'POST'): HttpRequestView {
-  return { method, headers, rawHeaders: Object.entries(headers).flat() };
+  return nodeRequestView({ method, headers, rawHeaders: Object.entries(headers).flat() });
 }
 
 describe('quoteHeaderValue', () => {
@@ -67,11 +68,11 @@ describe('bearerFromHeader', () => {
   );
 
   it('sees a second Authorization header that Node drops from req.headers', () => {
-    const view = {
+    const view = nodeRequestView({
       method: 'GET',
       headers: { authorization: 'Bearer a' },
       rawHeaders: ['Authorization', 'Bearer a', 'authorization', 'Bearer b'],
-    };
+    });
     expect(codeOfSync(() => bearerFromHeader(view))).toBe('REQUEST_INVALID');
   });
 

@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createAuth } from '../../src/create-auth.js';
 import { type AuthError, isAuthError } from '../../src/errors.js';
 import { defaultMaxConcurrentPasswordChecks, threadPoolSize } from '../../src/lib/http/login-protection.js';
+import { nodeBodyStream, nodeRequestView } from '../../src/lib/http/node-request.js';
 import { createTokenRoutes, type TokenRoutesOptions } from '../../src/lib/http/token-routes.js';
 import { AUDIENCE, ISSUER, SECRET } from './support/apps.js';
 
@@ -73,14 +74,14 @@ describe('login-protection options', () => {
     const request = () => {
       const body = JSON.stringify({ username: 'alice', password: 'wrong' });
       return {
-        request: {
+        request: nodeRequestView({
           method: 'POST',
           headers: { 'content-type': 'application/json', 'content-length': String(body.length) },
           rawHeaders: ['content-type', 'application/json', 'content-length', String(body.length)],
-        },
+        }),
         secure: false,
         clientAddress: '192.0.2.1',
-        body: { stream: Readable.from([Buffer.from(body)]) },
+        body: { stream: nodeBodyStream(Readable.from([Buffer.from(body)])) },
         defaultReporter: () => {},
       };
     };

@@ -134,7 +134,7 @@ describe('the login labels its session', () => {
   });
 
   it("with the app's sessionLabel, or none with false", async () => {
-    const labelled = await app({ sessionLabel: (request) => `app ${String(request.headers['x-client'])}` });
+    const labelled = await app({ sessionLabel: (request) => `app ${String(request.header('x-client'))}` });
     const none = await app({ sessionLabel: false });
     try {
       await labelled.login({ 'x-client': 'notes-ios' });

@@ -13,6 +13,7 @@ import { tokenRoutes } from '../../src/adapters/express.js';
 import { createAuth } from '../../src/create-auth.js';
 import type { AuthError } from '../../src/errors.js';
 import { readCookie } from '../../src/lib/http/cookies.js';
+import { nodeRequestView } from '../../src/lib/http/node-request.js';
 import { createTokenRoutes, type TokenRoutesOptions } from '../../src/lib/http/token-routes.js';
 import { hashPassword } from '../../src/password/index.js';
 import { send } from './support/client.js';
@@ -54,7 +55,7 @@ describe('createTokenRoutes', () => {
 });
 
 describe('reading the refresh cookie', () => {
-  const view = (cookie: string) => ({ headers: { cookie }, rawHeaders: ['cookie', cookie] });
+  const view = (cookie: string) => nodeRequestView({ headers: { cookie }, rawHeaders: ['cookie', cookie] });
 
   it('reads the exact name only: the __Secure-, lower-case and unprefixed cookies a sibling plants are others', () => {
     const header =

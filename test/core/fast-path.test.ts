@@ -114,7 +114,7 @@ function makeSetup(alg: Alg): Setup {
       secondary: signerFor(alg, secondary),
       stranger: signerFor(alg, stranger),
     },
-    verifyKey: importKey(symmetric ? { key: primary, alg } : { key: primary }).verifyKey,
+    verifyKey: importKey(symmetric ? { key: primary, alg } : { key: primary }).verifyKey as KeyObject,
   };
 }
 
@@ -564,7 +564,7 @@ describe('the node:crypto signer', () => {
           fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 6 }),
           fc.constantFrom('at+jwt', 'refresh+jwt'),
           async (claims, typ) => {
-            const token = signToken(claims, typ, key);
+            const token = await signToken(claims, typ, key);
             const { payload, protectedHeader } = await compactVerify(token, setup.verifyKey, {
               algorithms: [setup.alg],
             });
@@ -613,8 +613,9 @@ function counted(options: Partial<AuthOptions> = {}) {
       return base.lookup(header, alg);
     },
   };
+  // node:crypto signs synchronously.
   const sign = (claims: Record<string, unknown>, typ = 'at+jwt') =>
-    signToken(claims, typ, config.signingKey!);
+    signToken(claims, typ, config.signingKey!) as string;
   const verify = (token: string, type: 'access' | 'refresh' = 'access') =>
     outcomeOf(() => verifyToken(config, token, { type }));
   return { config, counter, clock, sign, verify };

@@ -208,7 +208,9 @@ async function signatureVerifies(vector: Vector, h: string, p: string, sig: stri
   const mine = canonical && verify!(`${h}.${p}`, Buffer.from(sig, 'base64url'));
   // jose decodes base64url leniently: it is the oracle only for canonical parts.
   if (canonical)
-    expect(mine, 'tokenward vs jose').toBe(await joseVerifies(vector.alg, h, p, sig, vector.key.verifyKey));
+    expect(mine, 'tokenward vs jose').toBe(
+      await joseVerifies(vector.alg, h, p, sig, vector.key.verifyKey as KeyObject),
+    );
   return mine;
 }
 
@@ -296,7 +298,7 @@ describe('RFC 7515 appendix A.1 (HS256)', () => {
   it('imports the published JWK as a 64-byte HS256 secret', () => {
     expect(key.alg).toBe('HS256');
     expect(key.symmetric).toBe(true);
-    expect([...key.verifyKey.export()]).toEqual(RFC7515_A1_KEY_OCTETS);
+    expect([...(key.verifyKey as KeyObject).export()]).toEqual(RFC7515_A1_KEY_OCTETS);
     expect([...Buffer.from(signature, 'base64url')]).toEqual(RFC7515_A1_MAC_OCTETS);
   });
 
@@ -307,7 +309,9 @@ describe('RFC 7515 appendix A.1 (HS256)', () => {
   });
 
   it('is refused with a different secret of the same size', async () => {
-    const other = importKey({ key: { kty: 'oct', k: b64(flipBit(key.verifyKey.export(), 0)) } });
+    const other = importKey({
+      key: { kty: 'oct', k: b64(flipBit((key.verifyKey as KeyObject).export(), 0)) },
+    });
     expect(await outcome(RFC7515_A1_JWS, 'HS256', other)).toBe('TOKEN_INVALID');
   });
 
@@ -348,7 +352,7 @@ describe('RFC 7515 appendix A.3 (ES256)', () => {
       const raw = cryptoVerify(
         'sha256',
         Buffer.from(flipTextBit(signingInput, bit)),
-        { key: key.verifyKey, dsaEncoding: 'ieee-p1363' },
+        { key: key.verifyKey as KeyObject, dsaEncoding: 'ieee-p1363' },
         sig,
       );
       expect(raw, `raw ECDSA, bit ${bit}`).toBe(false);
@@ -386,13 +390,15 @@ describe('RFC 8037 appendix A.4 (Ed25519)', () => {
 
   it('verifies with the public part alone (jose flattenedVerify)', async () => {
     const publicOnly = importKey({ key: RFC8037_A2_JWK });
-    expect(await joseVerifies('EdDSA', header, payload, signature, publicOnly.verifyKey)).toBe(true);
+    expect(await joseVerifies('EdDSA', header, payload, signature, publicOnly.verifyKey as KeyObject)).toBe(
+      true,
+    );
   });
 
   it('signs deterministically to the published signature with the A.1 private key', () => {
     // Ed25519 is deterministic: re-signing with the imported private key gives the RFC's bytes.
     expect(key.signKey).toBeDefined();
-    expect(b64(cryptoSign(null, Buffer.from(signingInput), key.signKey!))).toBe(signature);
+    expect(b64(cryptoSign(null, Buffer.from(signingInput), key.signKey as KeyObject))).toBe(signature);
   });
 
   it('verifies through checkSignature once the same key signs a JSON payload (the layer it would use)', async () => {
@@ -400,7 +406,7 @@ describe('RFC 8037 appendix A.4 (Ed25519)', () => {
     // end to end, with a signature made by node:crypto rather than by tokenward.
     const jsonPayload = b64(Buffer.from(JSON.stringify({ msg: RFC8037_A4_PAYLOAD })));
     const input = `${header}.${jsonPayload}`;
-    const jws = `${input}.${b64(cryptoSign(null, Buffer.from(input), key.signKey!))}`;
+    const jws = `${input}.${b64(cryptoSign(null, Buffer.from(input), key.signKey as KeyObject))}`;
     expect(await outcome(jws, 'EdDSA', key)).toBe('accepted');
     const badSig = Buffer.from(jws.split('.')[2]!, 'base64url');
     for (let bit = 0; bit < badSig.length * 8; bit += 7) {

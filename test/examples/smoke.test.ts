@@ -37,7 +37,21 @@ const running = new Set<ChildProcess>();
 
 /** Runs `npx tsx --tsconfig examples/tsconfig.json <script>` (without npx), PORT=0 unless `env` says otherwise. */
 function runScript(script: string, env: Record<string, string> = {}, args: string[] = []): ExampleProcess {
-  const child = spawn(process.execPath, [TSX_CLI, '--tsconfig', 'examples/tsconfig.json', script, ...args], {
+  return runCommand(
+    process.execPath,
+    [TSX_CLI, '--tsconfig', 'examples/tsconfig.json', script, ...args],
+    env,
+  );
+}
+
+/** Runs a program from the repository root, PORT=0 unless `env` says otherwise. */
+function runCommand(
+  command: string,
+  commandArgs: string[],
+  env: Record<string, string> = {},
+): ExampleProcess {
+  const script = commandArgs.join(' ');
+  const child = spawn(command, commandArgs, {
     cwd: ROOT,
     env: { ...process.env, PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -93,7 +107,10 @@ function runScript(script: string, env: Record<string, string> = {}, args: strin
 
 /** Starts an example server and returns its URL, from its `<name> listening on <url>` line. */
 async function startExample(script: string, env: Record<string, string> = {}) {
-  const example = runScript(script, env);
+  return waitForUrl(runScript(script, env));
+}
+
+async function waitForUrl(example: ExampleProcess) {
   const url = await example.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
   return { example, url };
 }
@@ -204,6 +221,31 @@ describe('the framework examples', TEST_TIMEOUT, () => {
     const script = await fetch(`${url}/app.js`);
     expect(script.status).toBe(200);
     expect(script.headers.get('content-type')).toMatch(/javascript/);
+    await exerciseApp(url);
+    expect(await example.stop()).toBe(0);
+  });
+});
+
+/** The Bun and Deno binaries of the pinned npm packages. */
+const BUN = fileURLToPath(new URL('../../node_modules/@oven/bun-linux-x64/bin/bun', import.meta.url));
+const DENO = fileURLToPath(new URL('../../node_modules/@deno/linux-x64-glibc/deno', import.meta.url));
+
+describe('the Hono example, one file on three runtimes', TEST_TIMEOUT, () => {
+  it.each([
+    ['Node', () => runScript('examples/hono/server.ts')],
+    [
+      'Bun',
+      () => runCommand(BUN, ['--tsconfig-override', 'examples/tsconfig.json', 'examples/hono/server.ts']),
+    ],
+    [
+      'Deno',
+      () => runCommand(DENO, ['run', '-A', '--config', 'examples/hono/deno.json', 'examples/hono/server.ts']),
+    ],
+  ])('on %s: answers the whole flow and the page, and stops on SIGTERM', async (runtime, start) => {
+    const { example, url } = await waitForUrl(start());
+    expect(example.output()).toContain(`(${runtime})`);
+    const page = await fetch(`${url}/`);
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
     await exerciseApp(url);
     expect(await example.stop()).toBe(0);
   });

@@ -19,6 +19,7 @@ vi.mock('@node-rs/bcrypt', async (importOriginal) => {
 const bcrypt = await import('@node-rs/bcrypt');
 const { createAuth } = await import('../../src/create-auth.js');
 const { tokenRoutes } = await import('../../src/adapters/express.js');
+const { loadBcrypt } = await import('../../src/password/bcrypt.js');
 const hashSpy = vi.mocked(bcrypt.hash);
 const verifySpy = vi.mocked(bcrypt.verify);
 
@@ -36,6 +37,9 @@ describe('the dummy hash of the token routes', () => {
   it('is being made as soon as the routes are created, at their cost, before any login', async () => {
     const auth = createAuth({ keys: SECRET });
     tokenRoutes(auth, { findUser: async () => null, passwordHashCost: 11 });
+    // bcrypt is loaded on first use: the hashing starts as soon as it is, and the routes'
+    // callback on the load runs before this one, so no login can come first.
+    await loadBcrypt();
     expect(hashSpy).toHaveBeenCalledTimes(1);
     expect(hashSpy.mock.calls[0]?.[1]).toBe(11);
     // Made once per cost and process: more routes of that cost start no other hashing.

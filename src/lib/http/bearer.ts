@@ -11,18 +11,26 @@ import type { HttpRequestView } from './types.js';
 const BEARER_CREDENTIALS = /^bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
 const BEARER_SCHEME = /^bearer(?:\s|$)/i;
 
+// A credential (RFC 9110 11.4) starts with its scheme, a token, then a space or nothing;
+// an auth-param after a comma is `name=value` instead.
+const CREDENTIALS_START = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+(?: |$)/;
+const QUOTED_STRING = /"(?:[^"\\]|\\.)*"/g;
+
 /**
- * How many headers of that (lower-case) name the request carries, from the raw list:
- * Node keeps only the first `Authorization` in `headers`, so several can only be seen here.
+ * `true` when the request carried several `Authorization` fields. Node keeps only the first in
+ * its parsed headers, so the raw list is counted; the Fetch API joins them with `, ` before
+ * anyone can count, so a joined value is recognised by a second credential after a comma
+ * (outside quoted strings, where an auth-param of a single credential may hold one).
  */
-function headerCount(request: HttpRequestView, name: string): number {
-  let count = 0;
-  const raw = request.rawHeaders;
-  for (let i = 0; i < raw.length; i += 2) {
-    const headerName = raw[i]!;
-    if (headerName.length === name.length && headerName.toLowerCase() === name) count += 1;
+function severalAuthorizations(request: HttpRequestView, value: string): boolean {
+  const count = request.fieldCount('authorization');
+  if (count !== undefined) return count > 1;
+  if (!value.includes(',')) return false;
+  const parts = value.replace(QUOTED_STRING, '""').split(',');
+  for (let i = 1; i < parts.length; i += 1) {
+    if (CREDENTIALS_START.test(parts[i]!.trim())) return true;
   }
-  return count;
+  return false;
 }
 
 /**
@@ -32,9 +40,9 @@ function headerCount(request: HttpRequestView, name: string): number {
  * malformed bearer header (no token, two tokens, characters outside b64token).
  */
 export function bearerFromHeader(request: HttpRequestView): string | undefined {
-  const value = request.headers.authorization;
+  const value = request.header('authorization');
   if (value === undefined) return undefined;
-  if (headerCount(request, 'authorization') > 1) {
+  if (severalAuthorizations(request, value)) {
     throw new AuthError('REQUEST_INVALID', 'several Authorization headers were sent');
   }
   const match = BEARER_CREDENTIALS.exec(value);

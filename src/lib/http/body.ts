@@ -3,12 +3,14 @@
  * @packageDocumentation
  */
 
-import type { Readable } from 'node:stream';
 import { AuthError } from '../../errors.js';
 import type { HttpRequestView } from './types.js';
 
 /** The default largest body the token routes read, in bytes. */
 export const DEFAULT_BODY_LIMIT = 16 * 1024;
+
+/** The default longest time a body may take to arrive, in milliseconds. */
+export const DEFAULT_BODY_TIMEOUT_MS = 10_000;
 
 /** The body media types the token routes accept. */
 export type BodyType = 'json' | 'form';
@@ -19,10 +21,16 @@ export interface ParsedBody {
   readonly fields: Readonly<Record<string, unknown>>;
 }
 
-/** Where a body comes from: the unread stream, or the value a body parser of the application already produced. */
+/**
+ * Where a body comes from: the unread stream, or the value a body parser of the application
+ * already produced.
+ */
 export interface BodySource {
-  /** The request stream (Node's `IncomingMessage`, or what the framework hands over). */
-  readonly stream: Readable | undefined;
+  /**
+   * The request body as a Web stream: a Fetch `Request`'s `body`, or a Node request
+   * seen through `nodeBodyStream`. `undefined` (or `null`) for none.
+   */
+  readonly stream: ReadableStream<Uint8Array> | null | undefined;
   /** A body the application already parsed (`req.body`), used when the stream was consumed. */
   readonly parsed?: unknown;
   /** `true` when something already read the stream. */
@@ -31,32 +39,43 @@ export interface BodySource {
 
 /** The media type of a request, lower case, without parameters. */
 export function mediaType(request: HttpRequestView): string | undefined {
-  const header = request.headers['content-type'];
+  const header = request.header('content-type');
   if (header === undefined) return undefined;
   return header.split(';', 1)[0]!.trim().toLowerCase();
 }
 
 /** `true` when the request announces no body: no media type, and no length or chunked transfer. */
 export function announcesNoBody(request: HttpRequestView): boolean {
-  const { headers } = request;
+  const length = request.header('content-length');
   return (
     mediaType(request) === undefined &&
-    headers['transfer-encoding'] === undefined &&
-    (headers['content-length'] === undefined || headers['content-length'] === '0')
+    request.header('transfer-encoding') === undefined &&
+    (length === undefined || length === '0')
   );
+}
+
+/** How a body is read: its size bound, the media types accepted, and how long it may take. */
+export interface ReadBodyOptions {
+  /** The largest body, in bytes. */
+  limit: number;
+  /** The media types accepted. */
+  accept: readonly BodyType[];
+  /** The longest time the body may take to arrive, in milliseconds. Default 10 s. */
+  timeoutMs?: number;
 }
 
 /**
  * Reads and parses the body: `application/json` (an object) or, when `accept`
  * lists `form`, `application/x-www-form-urlencoded`. Reading stops as soon as
- * the body exceeds `limit` bytes, so a huge body is never buffered.
+ * the body exceeds `limit` bytes, so a huge body is never buffered, and when it
+ * has not arrived within `timeoutMs`, so a trickling body holds nothing for long.
  * @throws AuthError REQUEST_INVALID for another media type, a body over the
- * limit, invalid JSON or UTF-8, or a JSON value that is not an object.
+ * limit or too slow, invalid JSON or UTF-8, or a JSON value that is not an object.
  */
 export async function readBody(
   request: HttpRequestView,
   source: BodySource,
-  options: { limit: number; accept: readonly BodyType[] },
+  options: ReadBodyOptions,
 ): Promise<ParsedBody> {
   const type = mediaType(request);
   const bodyType: BodyType | undefined =
@@ -68,17 +87,32 @@ export async function readBody(
     throw new AuthError('REQUEST_INVALID', `the request body must be ${expected.join(' or ')}`);
   }
   if (source.consumed === true) return { type: bodyType, fields: alreadyParsed(source.parsed) };
-  const declared = Number(request.headers['content-length']);
+  const declared = Number(request.header('content-length'));
   if (declared > options.limit) throw tooLarge(options.limit);
-  const text = await readText(source.stream, options.limit);
-  if (bodyType === 'form') return { type: bodyType, fields: Object.fromEntries(new URLSearchParams(text)) };
+  const text = await readText(
+    source.stream ?? undefined,
+    options.limit,
+    options.timeoutMs ?? DEFAULT_BODY_TIMEOUT_MS,
+  );
+  // A null-prototype record: a form field named __proto__ is then a field, never the prototype.
+  if (bodyType === 'form') return { type: bodyType, fields: formFields(text) };
   let value: unknown;
   try {
+    // JSON.parse makes "__proto__" an own property, not the prototype: nothing is polluted.
     value = JSON.parse(text);
   } catch {
     throw new AuthError('REQUEST_INVALID', 'the request body is not valid JSON');
   }
   return { type: bodyType, fields: alreadyParsed(value) };
+}
+
+function formFields(text: string): Record<string, string> {
+  const fields: Record<string, string> = Object.create(null);
+  for (const [name, value] of new URLSearchParams(text)) {
+    // The last of repeated fields wins, as Object.fromEntries gave before.
+    fields[name] = value;
+  }
+  return fields;
 }
 
 function alreadyParsed(value: unknown): Readonly<Record<string, unknown>> {
@@ -92,42 +126,57 @@ function tooLarge(limit: number): AuthError {
   return new AuthError('REQUEST_INVALID', `the request body is larger than ${limit} bytes`);
 }
 
-function readText(stream: Readable | undefined, limit: number): Promise<string> {
-  if (stream === undefined) return Promise.resolve('');
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const cleanup = () => {
-      stream.off('data', onData);
-      stream.off('end', onEnd);
-      stream.off('error', onError);
-    };
-    const onData = (chunk: unknown) => {
-      const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk as Uint8Array);
-      size += buffer.length;
-      if (size <= limit) {
-        chunks.push(buffer);
-        return;
-      }
-      cleanup();
-      // The rest is read and dropped, not buffered, so the connection can still carry the answer.
-      stream.resume();
-      reject(tooLarge(limit));
-    };
-    const onEnd = () => {
-      cleanup();
-      try {
-        resolve(new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks)));
-      } catch {
-        reject(new AuthError('REQUEST_INVALID', 'the request body is not valid UTF-8'));
-      }
-    };
-    const onError = () => {
-      cleanup();
-      reject(new AuthError('REQUEST_INVALID', 'the request body could not be read'));
-    };
-    stream.on('data', onData);
-    stream.on('end', onEnd);
-    stream.on('error', onError);
+const unreadable = () => new AuthError('REQUEST_INVALID', 'the request body could not be read');
+
+async function readText(
+  stream: ReadableStream<Uint8Array> | undefined,
+  limit: number,
+  timeoutMs: number,
+): Promise<string> {
+  if (stream === undefined) return '';
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new AuthError('REQUEST_INVALID', `the request body took longer than ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    // A Node timer must not keep the process alive for a body nobody waits for any more.
+    (timer as { unref?: () => void }).unref?.();
   });
+  late.catch(() => {});
+  try {
+    for (;;) {
+      let chunk: Awaited<ReturnType<typeof reader.read>>;
+      try {
+        chunk = await Promise.race([reader.read(), late]);
+      } catch (error) {
+        throw error instanceof AuthError ? error : unreadable();
+      }
+      if (chunk.done) break;
+      const bytes = typeof chunk.value === 'string' ? new TextEncoder().encode(chunk.value) : chunk.value;
+      size += bytes.byteLength;
+      if (size > limit) throw tooLarge(limit);
+      chunks.push(bytes);
+    }
+  } catch (error) {
+    // The rest is dropped, not buffered: a Node stream drains so the connection can still carry the answer.
+    reader.cancel().catch(() => {});
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+  const whole = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    whole.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(whole);
+  } catch {
+    throw new AuthError('REQUEST_INVALID', 'the request body is not valid UTF-8');
+  }
 }

@@ -21,7 +21,7 @@ const COOKIE_DOMAIN =
  * (two credentials: the request is ambiguous, so neither is used).
  */
 export function readCookie(request: HttpRequestView, name: string): string | undefined {
-  const header = request.headers.cookie;
+  const header = request.header('cookie');
   if (header === undefined || header === '') return undefined;
   let found: string | undefined;
   let count = 0;

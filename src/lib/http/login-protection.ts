@@ -5,12 +5,14 @@
  * @packageDocumentation
  */
 
-import { createHash } from 'node:crypto';
-import { availableParallelism } from 'node:os';
-import { performance } from 'node:perf_hooks';
-import { RateLimiterMemory } from 'rate-limiter-flexible';
+// The memory limiter's own module: the package's entry also loads its cluster limiter,
+// which needs node:cluster and node:crypto (absent on workerd).
+import RateLimiterMemory from 'rate-limiter-flexible/lib/RateLimiterMemory.js';
 import { AuthError } from '../../errors.js';
+import { bytesToBase64url, utf8ToBytes } from '../../tokens/base64url.js';
 import { type Duration, toSeconds } from '../duration.js';
+import { cpuCount, envVar } from '../platform.js';
+import { sha256 } from '../sha256.js';
 import { withTimeout } from '../timeout.js';
 
 /**
@@ -187,7 +189,7 @@ export function createLoginThrottle(
     async attempt(username, address) {
       const normalized = String(normalize(username));
       // A digest, not the name: the counter store (Redis) holds no user names, and every key has one length.
-      const usernameKey = createHash('sha256').update(normalized).digest('base64url');
+      const usernameKey = bytesToBase64url(sha256(utf8ToBytes(normalized)));
       const addressKey = address ?? 'unknown';
       const counted: Array<[LoginLimiter, string, 'username' | 'address']> = [];
       if (byUsername !== undefined) counted.push([byUsername, usernameKey, 'username']);
@@ -243,7 +245,7 @@ export function createLoginThrottle(
 
 /** The thread pool size bcrypt runs on: `UV_THREADPOOL_SIZE` when it is a valid size, else libuv's 4. */
 export function threadPoolSize(): number {
-  const configured = Number(process.env.UV_THREADPOOL_SIZE);
+  const configured = Number(envVar('UV_THREADPOOL_SIZE'));
   return Number.isInteger(configured) && configured >= 1 && configured <= 1024 ? configured : 4;
 }
 
@@ -256,7 +258,7 @@ export function threadPoolSize(): number {
  * 51 ms with 1, on 2 shared vCPUs).
  */
 export function defaultMaxConcurrentPasswordChecks(): number {
-  return Math.max(1, Math.min(threadPoolSize(), availableParallelism() - 1));
+  return Math.max(1, Math.min(threadPoolSize(), cpuCount() - 1));
 }
 
 /** The cap on concurrent password checks, with its bounded queue. */

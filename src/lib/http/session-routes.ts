@@ -32,8 +32,8 @@ export interface SessionRoutesOptions {
   sessionLabel?:
     | false
     | ((request: {
-        /** The request headers, lower-case names (Node's `IncomingHttpHeaders`). */
-        readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+        /** The value of a request header (lower-case name), or `undefined` when there is none. */
+        header(name: string): string | undefined;
       }) => string | undefined | Promise<string | undefined>);
 }
 
@@ -118,8 +118,7 @@ export function shortUserAgent(userAgent: string | undefined): string | undefine
 }
 
 function defaultLabel(request: HttpRequestView): string | undefined {
-  const header = request.headers['user-agent'];
-  return shortUserAgent(Array.isArray(header) ? header[0] : header);
+  return shortUserAgent(request.header('user-agent'));
 }
 
 /**

@@ -7,6 +7,7 @@ import type { Auth } from '../../create-auth.js';
 import { AuthError, isAuthError } from '../../errors.js';
 import { prepareDummyHash, verifyPasswordOrDummy } from '../../password/dummy.js';
 import type { AuthEvent, CustomClaims, ReservedClaimName, TokenPair, TokenSubject } from '../../types.js';
+import { envVar } from '../platform.js';
 import { bearerFromHeader } from './bearer.js';
 import {
   announcesNoBody,
@@ -287,7 +288,7 @@ export function createTokenRoutes<Claims extends object, Role extends string>(
     throw new AuthError('CONFIG_INVALID', 'tokenRoutes needs the instance createAuth returned');
   if (typeof options?.findUser !== 'function')
     throw new AuthError('CONFIG_INVALID', 'tokenRoutes needs a findUser function');
-  const httpsRequired = options.requireHttps ?? process.env.NODE_ENV === 'production';
+  const httpsRequired = options.requireHttps ?? envVar('NODE_ENV') === 'production';
   const cookie: RefreshCookie | undefined =
     options.cookie === false ? undefined : resolveRefreshCookie(options.cookie ?? {}, httpsRequired);
   const csrf: CsrfPolicy = resolveCsrfPolicy(options);

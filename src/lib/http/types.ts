@@ -3,7 +3,6 @@
  * @packageDocumentation
  */
 
-import type { IncomingHttpHeaders } from 'node:http';
 import type { Auth } from '../../create-auth.js';
 import type { Register } from '../../register.js';
 import type { AccessTokenClaims } from '../../types.js';
@@ -51,14 +50,24 @@ export type RegisteredRole = RegisteredTypes<Register>['role'];
 /** The verified claims an adapter puts on an authenticated request, typed by the registered `Auth` type. */
 export type RequestClaims = AccessTokenClaims<RegisteredCustomClaims, RegisteredRole>;
 
-/** The parts of a Node request the shared HTTP logic reads. */
+/**
+ * The parts of a request the shared HTTP logic reads, filled alike from a Node request
+ * (`nodeRequestView`) and from a Fetch API `Request` (`fetchRequestView`).
+ */
 export interface HttpRequestView {
   /** The request method, e.g. `POST`. */
-  readonly method?: string | undefined;
-  /** Node's parsed headers (duplicates of some headers already dropped by Node). */
-  readonly headers: IncomingHttpHeaders;
-  /** Node's raw header list, `[name, value, name, value, ...]`, which keeps duplicates. */
-  readonly rawHeaders: readonly string[];
+  readonly method: string | undefined;
+  /**
+   * The value of a header (lower-case name), or `undefined` when the request has none.
+   * Several fields of one name come joined as the transport joins them (`, `; `; ` for `Cookie`),
+   * except where Node keeps only the first (`Authorization`, `Host`, `Content-Type`, ...).
+   */
+  header(name: string): string | undefined;
+  /**
+   * How many fields of that (lower-case) name the request carried, or `undefined` when the
+   * transport joined them into one value before anyone could count (the Fetch API does).
+   */
+  fieldCount(name: string): number | undefined;
 }
 
 /** A complete answer an adapter writes as is: status, headers, and an already serialised body. */

@@ -8,13 +8,17 @@
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { getRequestListener } from '@hono/node-server';
 import Router from '@koa/router';
 import type express from 'express';
 import Fastify from 'fastify';
+import { Hono } from 'hono';
 import type Koa from 'koa';
 import * as expressAdapter from '../../../src/adapters/express.js';
 import * as fastifyAdapter from '../../../src/adapters/fastify.js';
+import * as honoAdapter from '../../../src/adapters/hono.js';
 import * as koaAdapter from '../../../src/adapters/koa.js';
+import * as webAdapter from '../../../src/adapters/web.js';
 import type { Auth } from '../../../src/create-auth.js';
 import type { TokenRoutesOptions } from '../../../src/lib/http/token-routes.js';
 import { listen } from '../../support/servers.js';
@@ -45,6 +49,36 @@ function koaLoginApp(KoaClass: typeof Koa, auth: Auth, options: LoginAppOptions)
     ctx.body = { sub: ctx.state.auth.sub };
   });
   app.use(router.routes());
+  return app;
+}
+
+/** The login app on `tokenward/web`, trusting its proxy like the others (the client address is X-Forwarded-For's). */
+function webLoginApp(auth: Auth, options: LoginAppOptions) {
+  const routes = webAdapter.tokenRoutes(auth, {
+    ...options,
+    cookie: false,
+    oauth2: true,
+    prefix: '/auth',
+    trustProxy: true,
+  });
+  const check = webAdapter.authenticate(auth);
+  return async (request: Request): Promise<Response> => {
+    const answer = await routes(request);
+    if (answer !== undefined) return answer;
+    if (new URL(request.url).pathname !== '/me') return new Response(null, { status: 404 });
+    const result = await check(request);
+    return result.ok ? Response.json({ sub: result.claims.sub }) : result.response;
+  };
+}
+
+/** The login app on `tokenward/hono`. */
+function honoLoginApp(auth: Auth, options: LoginAppOptions): Hono {
+  const app = new Hono();
+  app.route(
+    '/auth',
+    honoAdapter.tokenRoutes(auth, { ...options, cookie: false, oauth2: true, trustProxy: true }),
+  );
+  app.get('/me', honoAdapter.authenticate(auth), (c) => c.json({ sub: c.get('auth')?.sub }));
   return app;
 }
 
@@ -82,5 +116,9 @@ export async function startLoginApp(
       return listen(createServer(koaLoginApp(require('koa2') as typeof Koa, auth, options).callback()));
     case 'koa3':
       return listen(createServer(koaLoginApp(require('koa') as typeof Koa, auth, options).callback()));
+    case 'web':
+      return listen(createServer(getRequestListener(webLoginApp(auth, options))));
+    case 'hono':
+      return listen(createServer(getRequestListener(honoLoginApp(auth, options).fetch)));
   }
 }
