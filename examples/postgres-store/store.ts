@@ -195,14 +195,14 @@ export class PostgresTokenStore implements TokenStore {
 
   async isAccessTokenRevoked(token: AccessTokenRef): Promise<boolean> {
     const { rows } = await this.pool.query<{ revoked: boolean }>(
-      // The session (when the token names one) in the same query: a revoked or unknown family revokes it.
+      // The session (when the token names one) in the same query: a revoked family revokes it.
       `SELECT EXISTS (
                 SELECT 1 FROM tokenward_denied_access_tokens
                  WHERE subject = $1 AND token_id = $2 AND expires_at > $4)
            OR ${SUBJECT_REVOKED('$1', '$3', '$4')}
-           OR ($5::text IS NOT NULL AND NOT EXISTS (
+           OR ($5::text IS NOT NULL AND EXISTS (
                 SELECT 1 FROM tokenward_families
-                 WHERE subject = $1 AND family_id = $5 AND expires_at > $4 AND NOT revoked)) AS revoked`,
+                 WHERE subject = $1 AND family_id = $5 AND expires_at > $4 AND revoked)) AS revoked`,
       [token.subject, token.tokenId, token.issuedAt, token.now, token.sessionId ?? null],
     );
     return rows[0]?.revoked === true;

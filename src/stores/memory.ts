@@ -304,9 +304,10 @@ export class MemoryTokenStore implements TokenStore {
       this.#deleteDenial(key, denial.subject);
     }
     if (token.sessionId !== undefined) {
-      // The session's family, read in the same step: revoked or forgotten, its access tokens end too.
+      // The session's family, read in the same step: revoked, its access tokens end too. A family
+      // this store does not know (another instance's store, one forgotten) revokes nothing.
       const family = this.#liveFamily(token.subject, token.sessionId, token.now);
-      if (family === undefined || family.revoked) return true;
+      if (family?.revoked === true) return true;
     }
     return this.#subjectRevokedFor(token.subject, token.issuedAt, token.now);
   }

@@ -323,9 +323,10 @@ return 1
 const IS_ACCESS_TOKEN_REVOKED = `${LUA_HELPERS}
 local now, issuedAt = tonumber(ARGV[3]), tonumber(ARGV[2])
 if KEYS[2] then
-  -- The session's family, in the same script: revoked, reused or gone, its access tokens end too.
+  -- The session's family, in the same script: revoked or reused, its access tokens end too.
+  -- A family this store does not know (another instance's store, one expired) revokes nothing.
   local f = redis.call('HMGET', KEYS[2], 'x', 'v')
-  if not f[1] or tonumber(f[1]) <= now or f[2] then return 1 end
+  if f[2] and f[1] and tonumber(f[1]) > now then return 1 end
 end
 cleanSubjectIfDue(KEYS[1], now)
 local s = redis.call('HMGET', KEYS[1], 't', 'x', 'u', 'y', 'd:' .. ARGV[1])

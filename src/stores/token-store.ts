@@ -155,8 +155,9 @@ export interface AccessTokenRef {
   /**
    * The session (family id, the token's `sid` claim) the token was issued from,
    * when it carries one. A store that lists sessions then also answers `true`
-   * when that family of the subject is revoked or no longer recorded, in the
-   * same single read.
+   * when that family of the subject is recorded and revoked (by `revokeFamily`
+   * or reuse), in the same single read. A family it does not know (expired,
+   * or recorded in another instance's store) revokes nothing.
    */
   sessionId?: string;
 }
@@ -223,7 +224,7 @@ export interface TokenStore {
   /**
    * Tells whether an access token is revoked: its `jti` was denied, or it was
    * issued before its subject's revocation time, or (when `token.sessionId` is
-   * given and the store lists sessions) its family is revoked or unknown. One read.
+   * given and the store lists sessions) its family is revoked. One read.
    */
   isAccessTokenRevoked(token: AccessTokenRef): Promise<boolean>;
 
