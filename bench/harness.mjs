@@ -143,3 +143,9 @@ export async function verifyBearerByHand(auth, authorization) {
     return undefined;
   }
 }
+
+/** Calls per second of `fn`, run sequentially for about `ms` milliseconds. */
+export async function opsPerSecond(fn, ms) {
+  const result = await run(fn, ms);
+  return (result.ops * 1000) / result.ms;
+}

@@ -8,96 +8,17 @@
 // Environment: BENCH_ROUND_MS (default 1500), BENCH_ROUNDS (default 3).
 // Each figure is compared with plain verifyToken (no store read) in the same process
 // and round, so the ratio says what the store costs, whatever the machine's load.
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { availableParallelism, cpus } from 'node:os';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { createAuth, MemoryTokenStore } from '../dist/index.js';
 import { RedisTokenStore } from '../dist/redis.js';
+import { fmt, median, opsPerSecond } from './harness.mjs';
+import { scriptCalls, startRedis } from './redis-server.mjs';
 
 const ROUND_MS = Number(process.env.BENCH_ROUND_MS) || 1500;
 const ROUNDS = Number(process.env.BENCH_ROUNDS) || 3;
 const SECRET = 'bench-secret-bench-secret-bench-secret-0123';
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function startRedis() {
-  if (spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status !== 0) return undefined;
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'tokenward-bench-redis-'));
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
-    {
-      stdio: 'ignore',
-    },
-  );
-  const probe = new Redis({
-    port,
-    host: '127.0.0.1',
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  probe.on('error', () => {});
-  for (let i = 0; i < 100; i++) {
-    try {
-      await probe.connect();
-      break;
-    } catch {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  probe.disconnect();
-  return {
-    port,
-    stop() {
-      child.kill();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-/** Calls per second of `fn`, run sequentially for `ms`. */
-async function opsPerSecond(fn, ms) {
-  let ops = 0;
-  const start = performance.now();
-  let elapsed = 0;
-  while (elapsed < ms) {
-    for (let i = 0; i < 8; i++) await fn();
-    ops += 8;
-    elapsed = performance.now() - start;
-  }
-  return (ops * 1000) / elapsed;
-}
-
-const median = (values) => [...values].sort((a, b) => a - b)[values.length >> 1];
-const fmt = (n) => Math.round(n).toLocaleString('en-US');
-
-/**
- * Client round trips so far, from INFO commandstats: the EVALSHA and EVAL calls.
- * Redis also counts the commands a script runs, so those are left out; the store
- * sends nothing but scripts.
- */
-async function commandCalls(redis) {
-  const text = await redis.info('commandstats');
-  const calls = {};
-  for (const match of text.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) calls[match[1]] = Number(match[2]);
-  return (calls.evalsha ?? 0) + (calls.eval ?? 0);
-}
 
 async function measure(name, store, counter) {
   const auth = createAuth({ keys: SECRET, issuer: 'bench', audience: 'bench', store });
@@ -135,9 +56,9 @@ async function measure(name, store, counter) {
     const trips = [];
     for (const [label, op] of Object.entries(operations)) {
       const n = 200;
-      const before = await commandCalls(counter);
+      const before = await scriptCalls(counter);
       for (let i = 0; i < n; i++) await op();
-      const calls = (await commandCalls(counter)) - before;
+      const calls = (await scriptCalls(counter)) - before;
       // logout also logs in once per call: subtract that call.
       trips.push(`${label} ${((calls - (label === 'logout' ? n : 0)) / n).toFixed(2)}`);
     }
