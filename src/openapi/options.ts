@@ -36,8 +36,9 @@ export interface TokenwardOpenApiOptions {
    */
   oauth2?: boolean;
   /**
-   * The `sessions` option of `tokenRoutes`: `true` documents `GET {prefix}/sessions`,
-   * `DELETE {prefix}/sessions` and `DELETE {prefix}/sessions/{id}` (the device page). Default `false`.
+   * The `sessions` option of `tokenRoutes`: documents `GET {prefix}/sessions`,
+   * `DELETE {prefix}/sessions` and `DELETE {prefix}/sessions/{id}` (the device page)
+   * unless it is `false`, as the routes are served. Default `true`.
    */
   sessions?: boolean;
   /**
@@ -105,7 +106,7 @@ export function resolveOpenApiOptions(options: TokenwardOpenApiOptions): Resolve
   return {
     prefix,
     oauth2: options.oauth2 === true,
-    sessions: options.sessions === true,
+    sessions: options.sessions !== false,
     schemeNames: schemeNamesOf(options),
     tag: options.tag ?? DEFAULT_TAG,
     tokenUrl: options.tokenUrl ?? `${prefix}/token`,

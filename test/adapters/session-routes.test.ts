@@ -25,8 +25,8 @@ const findUser = (name: string) => (name === 'bob' ? { sub: 'u-bob', passwordHas
 describe('which session routes are served', () => {
   const auth = createAuth({ keys: SECRET });
 
-  it('serves none unless sessions is on', () => {
-    const routes = createTokenRoutes(auth, { findUser });
+  it('serves none with sessions: false', () => {
+    const routes = createTokenRoutes(auth, { findUser, sessions: false });
     expect(routes.routeOf('GET', '/sessions')).toBeUndefined();
     expect(routes.endpoints.map((e) => `${e.method} ${e.path}`)).toEqual([
       'POST /login',
@@ -35,8 +35,8 @@ describe('which session routes are served', () => {
     ]);
   });
 
-  it('serves GET and DELETE /sessions and DELETE /sessions/:id with sessions: true', () => {
-    const routes = createTokenRoutes(auth, { findUser, sessions: true });
+  it('serves GET and DELETE /sessions and DELETE /sessions/:id by default', () => {
+    const routes = createTokenRoutes(auth, { findUser });
     expect(routes.routeOf('GET', '/sessions')).toBe('sessions');
     expect(routes.routeOf('DELETE', '/sessions')).toBe('end-other-sessions');
     expect(routes.routeOf('DELETE', '/sessions/abc')).toBe('end-session');

@@ -85,7 +85,13 @@ describe('the merged document', () => {
 describe('tokenwardOpenApi', () => {
   it('documents the OAuth2 password flow and /token only with oauth2', () => {
     const plain = tokenwardOpenApi({ prefix: '/auth' });
-    expect(Object.keys(plain.paths)).toEqual(['/auth/login', '/auth/refresh', '/auth/logout']);
+    expect(Object.keys(plain.paths)).toEqual([
+      '/auth/login',
+      '/auth/refresh',
+      '/auth/logout',
+      '/auth/sessions',
+      '/auth/sessions/{id}',
+    ]);
     expect(plain.components.securitySchemes).toEqual({
       bearerAuth: expect.objectContaining({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }),
     });
@@ -123,7 +129,7 @@ describe('tokenwardOpenApi', () => {
   });
 
   it('mounts the routes where the adapters would: trailing slashes trimmed, the root as ""', () => {
-    const paths = (prefix: string) => Object.keys(tokenwardOpenApi({ prefix }).paths);
+    const paths = (prefix: string) => Object.keys(tokenwardOpenApi({ prefix, sessions: false }).paths);
     expect(paths('')).toEqual(['/login', '/refresh', '/logout']);
     expect(paths('/')).toEqual(['/login', '/refresh', '/logout']);
     expect(paths('/auth///')).toEqual(['/auth/login', '/auth/refresh', '/auth/logout']);

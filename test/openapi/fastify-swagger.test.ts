@@ -102,6 +102,8 @@ describe('tokenward’s document in @fastify/swagger', () => {
         '/auth/login',
         '/auth/refresh',
         '/auth/logout',
+        '/auth/sessions',
+        '/auth/sessions/{id}',
         '/auth/token',
       ]);
     } finally {

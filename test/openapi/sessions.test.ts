@@ -55,9 +55,10 @@ async function login(agent: string): Promise<string> {
 }
 
 describe('the session routes in the OpenAPI document', () => {
-  it('are there only with sessions: true', () => {
-    expect(Object.keys(tokenwardOpenApi({}).paths)).not.toContain('/auth/sessions');
-    const paths = tokenwardOpenApi({ sessions: true }).paths;
+  it('are there unless sessions: false, as the routes are served', () => {
+    expect(Object.keys(tokenwardOpenApi({ sessions: false }).paths)).not.toContain('/auth/sessions');
+    expect(Object.keys(tokenwardOpenApi({ sessions: false }).paths)).not.toContain('/auth/sessions/{id}');
+    const paths = tokenwardOpenApi({}).paths;
     expect(Object.keys(paths['/auth/sessions'] ?? {}).sort()).toEqual(['delete', 'get']);
     expect(Object.keys(paths['/auth/sessions/{id}'] ?? {})).toEqual(['delete']);
   });

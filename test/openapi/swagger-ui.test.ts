@@ -133,6 +133,8 @@ describe('the documents the Swagger UI integrations serve', () => {
         '/auth/login',
         '/auth/logout',
         '/auth/refresh',
+        '/auth/sessions',
+        '/auth/sessions/{id}',
         '/auth/token',
         '/me',
       ]);

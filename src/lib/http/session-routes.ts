@@ -14,14 +14,14 @@ import type { HttpAnswer, HttpRequestView } from './types.js';
 /** Options of `tokenRoutes` for sessions, shared by the adapters. */
 export interface SessionRoutesOptions {
   /**
-   * `true` to add the device page's routes, each authenticated by the caller's bearer
+   * The device page's routes, served unless this is `false`, each authenticated by the caller's bearer
    * access token (`Authorization: Bearer`, checked against revocations whatever
    * `checkRevocation` says): `GET /sessions` (the caller's live sessions, newest first,
    * the one its `sid` names marked `current: true`), `DELETE /sessions/:id` (ends that
    * session; 204 also for an id that is not the caller's, which changes nothing) and
    * `DELETE /sessions` (ends all but the caller's own; 204). Same HTTPS and CSRF rules
-   * as the other routes. The store must list sessions (`listSessions`). Default `false`:
-   * an app opts in to new routes.
+   * as the other routes. The store must list sessions (`listSessions`); on a store
+   * written for 0.1 they answer 500 CONFIG_INVALID, so turn them off there. Default `true`.
    */
   sessions?: boolean;
   /**

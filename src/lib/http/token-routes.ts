@@ -334,7 +334,7 @@ export function createTokenRoutes<Claims extends object, Role extends string>(
     ...(options.logoutAll === true ? (['logout-all'] as const) : []),
   ];
   const byPath: ReadonlyMap<string, TokenRoute> = new Map(served.map((route) => [`/${route}`, route]));
-  const sessions = options.sessions === true;
+  const sessions = options.sessions !== false;
   const endpoints: readonly TokenRouteEndpoint<TokenRoute>[] = [
     ...served.map((route) => ({ route, method: 'POST' as const, path: `/${route}` })),
     ...(sessions ? SESSION_ENDPOINTS : []),
