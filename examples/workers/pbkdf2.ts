@@ -19,7 +19,8 @@ function toBase64url(bytes: Uint8Array): string {
 }
 
 function fromBase64url(text: string): Uint8Array | undefined {
-  if (!/^[A-Za-z0-9_-]*$/.test(text)) return undefined;
+  // A length of 4n+1 is no base64url at all (atob would throw).
+  if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) return undefined;
   const base64 = text.replace(/-/g, '+').replace(/_/g, '/');
   return Uint8Array.from(atob(base64 + '='.repeat((4 - (base64.length % 4)) % 4)), (c) => c.charCodeAt(0));
 }
@@ -46,6 +47,7 @@ export async function hashPbkdf2(password: string): Promise<string> {
 /** Whether the password matches a stored hash; `false` for a hash this module did not write. */
 export async function verifyPbkdf2(password: string, stored: string): Promise<boolean> {
   const [prefix, iterations, salt, hash] = stored.split('$');
+  if (prefix !== PREFIX || iterations !== String(ITERATIONS)) return false;
   const saltBytes = fromBase64url(salt ?? '');
   const expected = fromBase64url(hash ?? '');
   if (
