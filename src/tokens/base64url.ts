@@ -44,7 +44,7 @@ const utf8 = new TextDecoder('utf-8');
 const encoder = new TextEncoder();
 
 /** The bytes a base64url string encodes (leniently, as `Buffer.from(part, 'base64url')` reads it). */
-export function base64urlToBytes(part: string): Uint8Array {
+export function base64urlToBytes(part: string): Uint8Array<ArrayBuffer> {
   const buffer = nodeBuffer();
   if (buffer !== undefined) return buffer.from(part, 'base64url');
   // atob wants the standard alphabet with whole quanta; characters outside the
@@ -107,7 +107,7 @@ export function bytesToLatin1(bytes: Uint8Array): string {
 }
 
 /** The bytes of a string whose characters are all below 256 (the ASCII signing input of a JWS). */
-export function latin1ToBytes(text: string): Uint8Array {
+export function latin1ToBytes(text: string): Uint8Array<ArrayBuffer> {
   const buffer = nodeBuffer();
   if (buffer !== undefined) return buffer.from(text, 'latin1');
   const bytes = new Uint8Array(text.length);
