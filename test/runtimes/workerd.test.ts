@@ -263,12 +263,36 @@ describe('the Hono Worker (tokenward/hono) in workerd, without nodejs_compat', (
     );
   });
 
-  it('answers the Web example byte for byte alike (status, body, challenge)', async () => {
-    for (const path of ['/me', '/admin/dashboard']) {
-      const [web, viaHono] = await Promise.all([fetch(`${example}${path}`), get(path)]);
+  it('answers 401 and 403 byte for byte as the Web example does (status, body, challenge)', async () => {
+    const bob = async (base: string) =>
+      ((await (await post('/auth/login', { username: 'bob', password: 'builder' }, base)).json()) as Pair)
+        .accessToken;
+    const [webToken, honoToken] = await Promise.all([bob(example), bob(hono)]);
+    const cases: Array<[string, string | undefined, string | undefined]> = [
+      ['/me', undefined, undefined],
+      ['/me', 'a.b.c', 'a.b.c'],
+      ['/admin/dashboard', webToken, honoToken],
+    ];
+    const statuses: number[] = [];
+    for (const [path, tokenForWeb, tokenForHono] of cases) {
+      const web = await fetch(
+        `${example}${path}`,
+        tokenForWeb === undefined ? {} : { headers: { authorization: `Bearer ${tokenForWeb}` } },
+      );
+      const viaHono = await get(path, tokenForHono);
+      statuses.push(viaHono.status);
       expect(viaHono.status).toBe(web.status);
       expect(viaHono.headers.get('www-authenticate')).toBe(web.headers.get('www-authenticate'));
       expect(await viaHono.text()).toBe(await web.text());
     }
+    expect(statuses).toEqual([401, 401, 403]);
+  });
+});
+
+describe("workerd's log, after every request above", () => {
+  it('holds nothing from the workers: no reported fault, no refused operation', () => {
+    // The workers write nothing when all goes well; tokenward reports a server fault on the console.
+    const lines = output.split('\n').filter((line) => line.trim() !== '' && !/^kj\/\S+: info: /.test(line));
+    expect(lines).toEqual([]);
   });
 });
