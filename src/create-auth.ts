@@ -1,7 +1,10 @@
 import { resolveConfig } from './config.js';
+import { AuthError } from './errors.js';
 import { onlyAuthErrors } from './lib/guard.js';
+import { newFamilyId } from './lib/token-id.js';
 import { revokeSubject, revokeToken } from './refresh/revoke.js';
 import { rotateRefreshToken } from './refresh/rotate.js';
+import { listSessions, revokeOtherSessions, revokeSession } from './refresh/sessions.js';
 import {
   assertRoles,
   hasRole,
@@ -17,14 +20,23 @@ import {
   type ScopeBearer,
   scopeRequirement,
 } from './roles/require-scope.js';
-import { requireSigningKey, signAccessToken, startFamily, subjectClaims, tokenPair } from './tokens/issue.js';
+import {
+  requireSigningKey,
+  sessionLabel,
+  signAccessToken,
+  startFamily,
+  subjectClaims,
+  tokenPair,
+} from './tokens/issue.js';
 import { verifyToken } from './tokens/verify-token.js';
 import type {
   AccessTokenClaims,
   AuthOptions,
   CustomClaims,
+  IssueTokensOptions,
   JsonWebKeySet,
   RefreshTokenClaims,
+  Session,
   TokenPair,
   TokenSubject,
   VerifyOptions,
@@ -39,8 +51,12 @@ export interface Auth<Claims extends object = CustomClaims, Role extends string 
   createAccessToken(subject: TokenSubject<Claims, Role>): Promise<string>;
   /** Signs a refresh token that starts a new family, recorded in the store. */
   createRefreshToken(subject: TokenSubject<Claims, Role>): Promise<string>;
-  /** Issues an access token and a refresh token of a new family (a login). */
-  issueTokens(subject: TokenSubject<Claims, Role>): Promise<TokenPair>;
+  /**
+   * Issues an access token and a refresh token of a new family (a login): a new
+   * session, whose id the access token carries as `sid`. `options.session.label`
+   * names it on the user's device page (see {@link IssueTokensOptions}).
+   */
+  issueTokens(subject: TokenSubject<Claims, Role>, options?: IssueTokensOptions): Promise<TokenPair>;
   /** Verifies an access token and returns its claims; throws AuthError otherwise. */
   verifyToken(
     token: TokenInput,
@@ -77,6 +93,27 @@ export interface Auth<Claims extends object = CustomClaims, Role extends string 
    * afterwards (a login right after a password change) are valid.
    */
   revokeSubject(subject: string): Promise<void>;
+  /**
+   * The subject's live sessions (not expired, not revoked, not reused), newest
+   * first, in one store read: `{ id, createdAt, lastUsedAt, expiresAt,
+   * absoluteExpiresAt, label? }`, times in milliseconds.
+   * @throws AuthError CONFIG_INVALID when the store has no `listSessions` (a store written for 0.1).
+   */
+  listSessions(subject: string): Promise<Session[]>;
+  /**
+   * Ends one session ("sign out that device"): its refresh token is refused, and
+   * with `checkRevocation` its access tokens fail with TOKEN_REVOKED at once. An id
+   * that is not one of the subject's sessions changes nothing and resolves alike.
+   * @throws AuthError CONFIG_INVALID when the store has no `listSessions`.
+   */
+  revokeSession(subject: string, sessionId: string): Promise<void>;
+  /**
+   * Ends every session of the subject but `keepSessionId` (usually the caller's
+   * own `sid`) and resolves with how many ended. A session created while it runs
+   * is ended with the rest unless it came after the last listing.
+   * @throws AuthError CONFIG_INVALID when the store has no `listSessions`.
+   */
+  revokeOtherSessions(subject: string, keepSessionId: string): Promise<number>;
   /** Like the top-level `requireRole` (options after the roles included), with the configured role hierarchy. */
   requireRole(claims: RoleBearer<Role> | null | undefined, ...roles: RoleArguments<NoInfer<Role>>): void;
   /** Requires every listed role, with the configured role hierarchy. */
@@ -148,11 +185,20 @@ export function createAuth<Claims extends object = CustomClaims, Role extends st
       return token;
     },
 
-    async issueTokens(subject) {
+    async issueTokens(subject, issueOptions) {
       const claims = subjectClaims(subject);
+      if (issueOptions !== undefined && (typeof issueOptions !== 'object' || issueOptions === null))
+        throw new AuthError('CLAIM_INVALID', 'issueTokens options must be an object');
+      const session = issueOptions?.session;
+      if (session !== undefined && (typeof session !== 'object' || session === null))
+        throw new AuthError('CLAIM_INVALID', 'issueTokens: session must be an object');
+      const label = sessionLabel(session?.label);
+      requireSigningKey(config);
       const nowMs = config.clock();
-      const accessToken = await signAccessToken(config, claims, nowMs);
-      const refresh = await startFamily(config, claims, nowMs);
+      // The family id is made first: the access token of the login already names its session.
+      const familyId = newFamilyId();
+      const accessToken = await signAccessToken(config, claims, nowMs, familyId);
+      const refresh = await startFamily(config, claims, nowMs, { familyId, label });
       config.emit({ type: 'login', subject: claims.sub as string });
       return tokenPair(config, accessToken, refresh, claims);
     },
@@ -165,6 +211,13 @@ export function createAuth<Claims extends object = CustomClaims, Role extends st
     revoke: (token) => onlyAuthErrors(() => revokeToken(config, token)),
 
     revokeSubject: (subject) => onlyAuthErrors(() => revokeSubject(config, subject)),
+
+    listSessions: (subject) => onlyAuthErrors(() => listSessions(config, subject)),
+
+    revokeSession: (subject, sessionId) => onlyAuthErrors(() => revokeSession(config, subject, sessionId)),
+
+    revokeOtherSessions: (subject, keepSessionId) =>
+      onlyAuthErrors(() => revokeOtherSessions(config, subject, keepSessionId)),
 
     requireRole(claims, ...roles) {
       assertRoles(claims, roleRequirement(roles), { hierarchy });

@@ -43,6 +43,7 @@ export {
 export { MemoryTokenStore, type MemoryTokenStoreOptions } from './stores/memory.js';
 export type {
   AccessTokenRef,
+  ListSessionsInput,
   NewRefreshFamily,
   RefreshFamilyRef,
   RefreshTokenRef,
@@ -51,6 +52,7 @@ export type {
   RevokeSubjectInput,
   RotateRefreshTokenInput,
   RotateRefreshTokenResult,
+  SessionRecord,
   TokenStore,
 } from './stores/token-store.js';
 export { ACCESS_TOKEN_TYPE, REFRESH_TOKEN_TYPE } from './tokens/check-type.js';
@@ -59,6 +61,7 @@ export type {
   AuthEvent,
   AuthOptions,
   CustomClaims,
+  IssueTokensOptions,
   JsonWebKeySet,
   JwsAlgorithm,
   KeyEntry,
@@ -67,6 +70,7 @@ export type {
   RefreshTokenClaims,
   RegisteredClaims,
   ReservedClaimName,
+  Session,
   TokenPair,
   TokenSubject,
   VerifyOptions,

@@ -40,6 +40,8 @@ export type AccessTokenClaims<Claims extends object = CustomClaims, Role extends
     roles?: Role[];
     /** The granted scopes, space-separated (RFC 9068), when the token was issued with scopes. */
     scope?: string;
+    /** The session (refresh-token family) the token was issued from, at a login or a refresh. */
+    sid?: string;
   };
 
 /** The verified claims of a refresh token: its family and a copy of the access claims it renews. */
@@ -100,6 +102,38 @@ export interface TokenPair {
   scope?: string;
 }
 
+/** Options of `issueTokens` beyond the subject. */
+export interface IssueTokensOptions {
+  /** The session the login starts. */
+  session?: {
+    /**
+     * A label shown on the user's device page: a client name or a short user
+     * agent (`Firefox on Linux`). 1 to 100 characters, no control characters;
+     * never a secret or a token (a token-shaped label is refused).
+     */
+    label?: string;
+  };
+}
+
+/**
+ * One of the subject's live sessions (a refresh-token family), as `listSessions`
+ * answers it. Times in milliseconds since the epoch.
+ */
+export interface Session {
+  /** The session id: the `sid` of its access tokens. */
+  id: string;
+  /** When the session started (the login). */
+  createdAt: number;
+  /** When it was last refreshed (the login, until the first refresh). */
+  lastUsedAt: number;
+  /** When it ends unless refreshed before: its refresh token's expiry. */
+  expiresAt: number;
+  /** When it ends whatever happens (`refreshFamilyTtl`), or `null` when unbounded. */
+  absoluteExpiresAt: number | null;
+  /** The label given at login, when there was one. */
+  label?: string;
+}
+
 /** A signing or verification key with its optional id and algorithm. */
 export interface KeyEntry {
   /** The key: a JWK, a PEM string, a `KeyObject`, or an HMAC secret (string or bytes). */
@@ -142,17 +176,26 @@ export interface AuthEvent {
     | 'revoke'
     | 'revoke-subject'
     | 'login-throttled'
-    | 'login-busy';
+    | 'login-busy'
+    | 'session-created'
+    | 'session-refreshed'
+    | 'session-revoked';
   /**
    * The subject concerned; for `login-throttled` and `login-busy`, the user name tried
    * (normalised as the throttle counts it), since no user was looked up.
    */
   subject: string;
-  /** The refresh-token family concerned, when there is one. */
+  /**
+   * The refresh-token family concerned, when there is one: for the `session-*` events,
+   * the session id. A `session-revoked` without one (reason `subject-revocation`) ended
+   * every session of the subject.
+   */
   familyId?: string;
   /**
    * Why, in a few words (e.g. `refresh-token`, `access-token`); for `login-throttled`
-   * the limit reached (`username` or `address`), for `login-busy` `queue-full`.
+   * the limit reached (`username` or `address`), for `login-busy` `queue-full`; for
+   * `session-revoked`, what ended it: `logout`, `revokeSession`, `revokeOtherSessions`,
+   * `reuse`, `subject-revocation` or `subject-gone`.
    */
   reason?: string;
   /** The client address of a `login-throttled` or `login-busy` event, when the framework knows it. */

@@ -154,6 +154,87 @@ async function narrate(url: string, narrator: Narrator): Promise<void> {
     { status: 401, code: 'TOKEN_REVOKED' },
     'the access token sent with the logout is denied too (checkRevocation)',
   );
+
+  await narrateDevices(url, step, narrator);
+}
+
+const PHONE =
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
+const LAPTOP = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
+
+interface ListedSession {
+  id: string;
+  label?: string;
+  current: boolean;
+}
+
+function sessionsOf(exchange: Exchange): ListedSession[] {
+  const sessions = field(exchange, 'sessions');
+  return Array.isArray(sessions) ? (sessions as ListedSession[]) : [];
+}
+
+function listed(wanted: string[]): (exchange: Exchange) => string | undefined {
+  return (exchange) => {
+    const labels = sessionsOf(exchange).map((s) => `${s.label}${s.current ? ' (current)' : ''}`);
+    return JSON.stringify(labels) === JSON.stringify(wanted)
+      ? undefined
+      : `listed ${JSON.stringify(labels)}, expected ${JSON.stringify(wanted)}`;
+  };
+}
+
+/** Two devices of one user: the device page lists both, and one ends the other. */
+async function narrateDevices(
+  url: string,
+  step: (...args: Parameters<Narrator['step']>) => void,
+  narrator: Narrator,
+): Promise<void> {
+  const phone = new Session(url, '/auth', PHONE);
+  const laptop = new Session(url, '/auth', LAPTOP);
+  narrator.say('');
+  narrator.say('Sessions and devices: alice signs in again, on her phone and on her laptop.');
+  step(
+    'alice logs in on her phone',
+    await phone.login(alice.username, alice.password),
+    { status: 200, check: hasTokens },
+    'one session, labelled from the User-Agent',
+  );
+  step(
+    'alice logs in on her laptop',
+    await laptop.login(alice.username, alice.password),
+    { status: 200, check: hasTokens },
+    'a second session',
+  );
+  step(
+    'the laptop lists her sessions',
+    await laptop.sessions(),
+    { status: 200, check: listed(['Firefox on Linux (current)', 'Safari on iOS']) },
+    "newest first, the laptop's own marked current (the sessions spent by reuse detection are gone)",
+  );
+  const phoneSession = sessionsOf(await laptop.sessions()).find((s) => !s.current);
+  step(
+    'the phone is lost: the laptop ends its session',
+    await laptop.endSession(phoneSession?.id ?? ''),
+    { status: 204 },
+    'DELETE /auth/sessions/:id',
+  );
+  step(
+    "the phone's access token",
+    await phone.get('/me'),
+    { status: 401, code: 'TOKEN_REVOKED' },
+    'refused at once, not in 15 minutes (checkRevocation reads the session in the same store read)',
+  );
+  step(
+    "the phone's refresh cookie",
+    await phone.refresh(),
+    { status: 401, code: 'TOKEN_REVOKED' },
+    'the session is over: the phone has to log in again',
+  );
+  step(
+    'the laptop lists her sessions again',
+    await laptop.sessions(),
+    { status: 200, check: listed(['Firefox on Linux (current)']) },
+    'only the laptop is left',
+  );
 }
 
 function curlLines(url: string): string {

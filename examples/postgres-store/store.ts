@@ -6,6 +6,7 @@
 import type { Pool, PoolClient } from 'pg';
 import type {
   AccessTokenRef,
+  ListSessionsInput,
   NewRefreshFamily,
   RefreshFamilyRef,
   RefreshTokenRef,
@@ -14,6 +15,7 @@ import type {
   RevokeSubjectInput,
   RotateRefreshTokenInput,
   RotateRefreshTokenResult,
+  SessionRecord,
   TokenStore,
 } from '../../src/stores/token-store.js';
 
@@ -35,6 +37,11 @@ CREATE TABLE IF NOT EXISTS tokenward_families (
   PRIMARY KEY (subject, family_id)
 );
 CREATE INDEX IF NOT EXISTS tokenward_families_expires_at ON tokenward_families (expires_at);
+-- Sessions (tokenward 0.2): added to a 0.1 table in place. A family recorded before
+-- has NULL times here and is listed with its rotation time instead.
+ALTER TABLE tokenward_families ADD COLUMN IF NOT EXISTS created_at   bigint;
+ALTER TABLE tokenward_families ADD COLUMN IF NOT EXISTS last_used_at bigint;
+ALTER TABLE tokenward_families ADD COLUMN IF NOT EXISTS label        text;
 
 CREATE TABLE IF NOT EXISTS tokenward_subject_revocations (
   subject    text   PRIMARY KEY,
@@ -91,11 +98,13 @@ export class PostgresTokenStore implements TokenStore {
     if (family.expiresAt <= family.now) return;
     await this.pool.query(
       `INSERT INTO tokenward_families
-         (subject, family_id, live_token_id, previous_token_id, rotated_at, expires_at, absolute_expires_at, revoked)
-       VALUES ($1, $2, $3, NULL, $4, $5, $6, false)
+         (subject, family_id, live_token_id, previous_token_id, rotated_at, expires_at, absolute_expires_at, revoked,
+          created_at, last_used_at, label)
+       VALUES ($1, $2, $3, NULL, $4, $5, $6, false, $4, $4, $7)
        ON CONFLICT (subject, family_id) DO UPDATE SET
          live_token_id = excluded.live_token_id, previous_token_id = NULL, rotated_at = excluded.rotated_at,
-         expires_at = excluded.expires_at, absolute_expires_at = excluded.absolute_expires_at, revoked = false`,
+         expires_at = excluded.expires_at, absolute_expires_at = excluded.absolute_expires_at, revoked = false,
+         created_at = excluded.created_at, last_used_at = excluded.last_used_at, label = excluded.label`,
       [
         family.subject,
         family.familyId,
@@ -103,6 +112,7 @@ export class PostgresTokenStore implements TokenStore {
         family.now,
         family.expiresAt,
         Number.isFinite(family.absoluteExpiresAt) ? family.absoluteExpiresAt : null,
+        family.label ?? null,
       ],
     );
   }
@@ -144,7 +154,8 @@ export class PostgresTokenStore implements TokenStore {
         `UPDATE tokenward_families
             SET live_token_id = $3, expires_at = $4,
                 previous_token_id = CASE WHEN $5 THEN live_token_id ELSE previous_token_id END,
-                rotated_at = CASE WHEN $5 THEN $6 ELSE rotated_at END
+                rotated_at = CASE WHEN $5 THEN $6 ELSE rotated_at END,
+                last_used_at = $6, created_at = COALESCE(created_at, rotated_at)
           WHERE subject = $1 AND family_id = $2`,
         [input.subject, input.familyId, input.nextTokenId, expiresAt, isLive, input.now],
       );
@@ -184,11 +195,15 @@ export class PostgresTokenStore implements TokenStore {
 
   async isAccessTokenRevoked(token: AccessTokenRef): Promise<boolean> {
     const { rows } = await this.pool.query<{ revoked: boolean }>(
+      // The session (when the token names one) in the same query: a revoked family revokes it.
       `SELECT EXISTS (
                 SELECT 1 FROM tokenward_denied_access_tokens
                  WHERE subject = $1 AND token_id = $2 AND expires_at > $4)
-           OR ${SUBJECT_REVOKED('$1', '$3', '$4')} AS revoked`,
-      [token.subject, token.tokenId, token.issuedAt, token.now],
+           OR ${SUBJECT_REVOKED('$1', '$3', '$4')}
+           OR ($5::text IS NOT NULL AND EXISTS (
+                SELECT 1 FROM tokenward_families
+                 WHERE subject = $1 AND family_id = $5 AND expires_at > $4 AND revoked)) AS revoked`,
+      [token.subject, token.tokenId, token.issuedAt, token.now, token.sessionId ?? null],
     );
     return rows[0]?.revoked === true;
   }
@@ -204,6 +219,38 @@ export class PostgresTokenStore implements TokenStore {
                            ELSE excluded.expires_at END`,
       [input.subject, input.revokedAt, input.expiresAt, input.now],
     );
+  }
+
+  /** The subject's live sessions, newest first: one query on the primary key's subject prefix. */
+  async listSessions(input: ListSessionsInput): Promise<SessionRecord[]> {
+    const { rows } = await this.pool.query<{
+      family_id: string;
+      created_at: string;
+      last_used_at: string;
+      expires_at: string;
+      absolute_expires_at: string | null;
+      label: string | null;
+    }>(
+      `SELECT family_id, COALESCE(created_at, rotated_at) AS created_at,
+              COALESCE(last_used_at, rotated_at) AS last_used_at, expires_at, absolute_expires_at, label
+         FROM tokenward_families f
+        WHERE subject = $1 AND expires_at > $2 AND NOT revoked
+          AND NOT ${SUBJECT_REVOKED('$1', 'COALESCE(f.last_used_at, f.rotated_at)', '$2')}
+        ORDER BY COALESCE(created_at, rotated_at) DESC, family_id`,
+      [input.subject, input.now],
+    );
+    return rows.map((row) => {
+      const session: SessionRecord = {
+        id: row.family_id,
+        createdAt: Number(row.created_at),
+        lastUsedAt: Number(row.last_used_at),
+        expiresAt: Number(row.expires_at),
+        absoluteExpiresAt:
+          row.absolute_expires_at === null ? Number.POSITIVE_INFINITY : Number(row.absolute_expires_at),
+      };
+      if (row.label !== null) session.label = row.label;
+      return session;
+    });
   }
 
   async #transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {

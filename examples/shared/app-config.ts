@@ -110,6 +110,9 @@ export function exampleRouteOptions(users: UserDirectory): TokenRoutesOptions<Ex
     // A page on another origin (say a dev server on :5173) must be listed here
     // to use the refresh cookie; anything else is refused with CSRF_REJECTED.
     allowedOrigins: allowedOriginsFromEnv(),
+    // The device page: GET /auth/sessions, DELETE /auth/sessions/:id and DELETE /auth/sessions.
+    // Each login is labelled with a short form of its User-Agent ("Firefox on Linux").
+    sessions: true,
   };
 }
 

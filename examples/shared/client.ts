@@ -49,6 +49,8 @@ export class Session {
   constructor(
     readonly baseUrl: string,
     readonly authPath = '/auth',
+    /** The `User-Agent` every request sends: the device, as the session list names it. */
+    readonly userAgent?: string,
   ) {}
 
   /** `POST /auth/login`; keeps the access token and the refresh cookie it answers with. */
@@ -79,6 +81,23 @@ export class Session {
     return exchange;
   }
 
+  /** `GET /auth/sessions` with the access token: this user's sessions, this one marked `current`. */
+  sessions(): Promise<Exchange> {
+    return this.send('GET', `${this.authPath}/sessions`, { token: this.accessToken });
+  }
+
+  /** `DELETE /auth/sessions/:id` with the access token: signs that device out. */
+  endSession(id: string): Promise<Exchange> {
+    return this.send('DELETE', `${this.authPath}/sessions/${encodeURIComponent(id)}`, {
+      token: this.accessToken,
+    });
+  }
+
+  /** `DELETE /auth/sessions` with the access token: signs every other device out. */
+  endOtherSessions(): Promise<Exchange> {
+    return this.send('DELETE', `${this.authPath}/sessions`, { token: this.accessToken });
+  }
+
   /** `GET path` with the access token, or `token`, as the bearer; `null` sends none. */
   get(path: string, token: string | null | undefined = this.accessToken): Promise<Exchange> {
     return this.send('GET', path, { token: token ?? undefined });
@@ -94,6 +113,7 @@ export class Session {
     if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
     if (options.cookie !== undefined) headers.cookie = options.cookie;
     if (options.body !== undefined) headers['content-type'] = 'application/json';
+    if (this.userAgent !== undefined) headers['user-agent'] = this.userAgent;
     const response = await fetch(this.baseUrl + path, {
       method,
       headers,

@@ -45,6 +45,7 @@ export function exampleOpenApiDocument(routeOptions: TokenRoutesOptions<ExampleR
   const openapi: TokenwardOpenApiOptions = {
     prefix: AUTH_PREFIX,
     oauth2: routeOptions.oauth2 === true,
+    sessions: routeOptions.sessions === true,
     ...(routeOptions.cookie === undefined ? {} : { cookie: routeOptions.cookie }),
     ...(routeOptions.maxUsernameLength === undefined
       ? {}

@@ -189,8 +189,8 @@ export function sendAuthError(res: Response, error: AuthError, options?: SendAut
 }
 
 /**
- * Middleware serving `POST /login`, `/refresh`, `/logout` (and `/token` with `oauth2`) under where it is
- * mounted (`app.use('/auth', tokenRoutes(auth, { findUser }))`); other requests
+ * Middleware serving `POST /login`, `/refresh`, `/logout` (and `/token` with `oauth2`, the
+ * session routes with `sessions`) under where it is mounted (`app.use('/auth', tokenRoutes(auth, { findUser }))`); other requests
  * pass through. It reads its own size-bounded JSON body, or uses `req.body`
  * when a body parser of the application already read it.
  */
@@ -213,6 +213,7 @@ export function tokenRoutes<Claims extends object, Role extends string>(
         clientAddress: req.ip,
         body,
         defaultReporter: reportToConsole,
+        path: req.path,
       })
       .then((outcome) => settle(outcome, res, next), next);
   };

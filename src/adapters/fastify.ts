@@ -206,7 +206,8 @@ export function sendAuthError(
 }
 
 /**
- * The token routes plugin: `POST {prefix}/login`, `/refresh`, `/logout` (and `/token` with `oauth2`).
+ * The token routes plugin: `POST {prefix}/login`, `/refresh`, `/logout` (and `/token` with `oauth2`,
+ * the session routes with `sessions`).
  * The routes answer from their `onRequest` hook and read their own body (size-bounded): the app's
  * content-type parsers, and its `preParsing`, `preValidation` and `preHandler` hooks, do not apply
  * to them (its `onRequest`, `onSend` and `onResponse` hooks do).
@@ -214,7 +215,7 @@ export function sendAuthError(
 export const tokenRoutes: FastifyPluginAsync<TokenRoutesPluginOptions> = async (fastify, options) => {
   const { auth, prefix: _prefix, ...routeOptions } = options;
   const routes = createTokenRoutes(auth, routeOptions);
-  for (const route of routes.routes) {
+  for (const { route, method, path } of routes.endpoints) {
     // The route answers from its onRequest hook, before Fastify judges the Content-Type (it answers
     // 415 to one such as `application/json, text/plain`, which the other adapters refuse with 400
     // REQUEST_INVALID) or parses anything: the body is handed over unread, so that its media type,
@@ -226,11 +227,20 @@ export const tokenRoutes: FastifyPluginAsync<TokenRoutesPluginOptions> = async (
         clientAddress: request.ip,
         body: { stream: nodeBodyStream(request.raw) },
         defaultReporter: reporterFor(request),
+        // Fastify routed `:id` itself: hand it on encoded, as the other frameworks' paths are.
+        path: path.replace(':id', encodeURIComponent((request.params as { id?: string }).id ?? '')),
       };
       return settle(await routes.handle(route, input), reply);
     };
     // The handler is never reached: the hook always answers, or throws to Fastify's error handler.
-    fastify.post(`/${route}`, { onRequest: answer }, async () => undefined);
+    // No automatic HEAD for GET /sessions: the other adapters serve none either.
+    fastify.route({
+      method,
+      url: path,
+      exposeHeadRoute: false,
+      onRequest: answer,
+      handler: async () => undefined,
+    });
   }
 };
 

@@ -212,7 +212,7 @@ function runtimeAddress(c: Context): string | undefined {
 
 /**
  * A Hono sub-app serving `POST /login`, `/refresh`, `/logout` (and `/token` with `oauth2`,
- * `/logout-all` with `logoutAll`), mounted with `app.route('/auth', tokenRoutes(auth, { findUser }))`.
+ * `/logout-all` with `logoutAll`, the session routes with `sessions`), mounted with `app.route('/auth', tokenRoutes(auth, { findUser }))`.
  * It reads its own size-bounded body.
  */
 export function tokenRoutes<Claims extends object, Role extends string>(
@@ -222,9 +222,13 @@ export function tokenRoutes<Claims extends object, Role extends string>(
   const { clientAddress = runtimeAddress, ...routeOptions } = options;
   const fetchRoutes = createFetchTokenRoutes(auth, routeOptions);
   const app = new Hono();
-  for (const route of fetchRoutes.routes.routes) {
-    app.post(`/${route}`, async (c) => {
-      return fetchRoutes.handle(route, c.req.raw, clientAddress(c));
+  for (const { route, method, path } of fetchRoutes.routes.endpoints) {
+    app.on(method, path, async (c) => {
+      // Hono answers HEAD with the GET route: the other adapters serve no HEAD here.
+      if (c.req.method !== method) return c.notFound();
+      // Hono routed `:id` itself: hand it on encoded, as the other frameworks' paths are.
+      const relative = path.replace(':id', encodeURIComponent(c.req.param('id') ?? ''));
+      return fetchRoutes.handle(route, c.req.raw, clientAddress(c), relative);
     });
   }
   return app;

@@ -218,7 +218,8 @@ export function sendAuthError(ctx: Context, error: AuthError, options?: SendAuth
 }
 
 /**
- * Middleware serving `POST {prefix}/login`, `/refresh`, `/logout` (and `/token` with `oauth2`); other
+ * Middleware serving `POST {prefix}/login`, `/refresh`, `/logout` (and `/token` with `oauth2`, the
+ * session routes with `sessions`); other
  * requests pass through. It reads its own size-bounded JSON body, or uses
  * `ctx.request.body` when a body parser of the application already read it.
  */
@@ -231,7 +232,8 @@ export function tokenRoutes<Claims extends object, Role extends string>(
   const routes = createTokenRoutes(auth, routeOptions);
   return async (ctx, next) => {
     const path = ctx.path;
-    const route = path.startsWith(prefix) ? routes.routeOf(ctx.method, path.slice(prefix.length)) : undefined;
+    const relative = path.startsWith(prefix) ? path.slice(prefix.length) : undefined;
+    const route = relative === undefined ? undefined : routes.routeOf(ctx.method, relative);
     if (route === undefined) {
       await next();
       return;
@@ -244,6 +246,7 @@ export function tokenRoutes<Claims extends object, Role extends string>(
       clientAddress: ctx.ip,
       body,
       defaultReporter: reporterFor(ctx),
+      path: relative,
     };
     settle(await routes.handle(route, input), ctx);
   };

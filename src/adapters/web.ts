@@ -184,7 +184,7 @@ function pathOf(url: string): string {
 
 /**
  * Serves `POST {prefix}/login`, `/refresh`, `/logout` (and `/token` with `oauth2`, `/logout-all`
- * with `logoutAll`) with the same cookie, CSRF, HTTPS, no-store and login-protection rules as every
+ * with `logoutAll`, the session routes with `sessions`) with the same cookie, CSRF, HTTPS, no-store and login-protection rules as every
  * adapter; any other request is answered `undefined`, for the app to route on. With
  * `delegateErrors`, a failure rejects the promise with the `AuthError`.
  *
@@ -204,9 +204,10 @@ export function tokenRoutes<Claims extends object, Role extends string>(
   return async (request) => {
     const path = pathOf(request.url);
     if (!path.startsWith(prefix)) return undefined;
-    const route = fetchRoutes.routes.routeOf(request.method, path.slice(prefix.length));
+    const relative = path.slice(prefix.length);
+    const route = fetchRoutes.routes.routeOf(request.method, relative);
     if (route === undefined) return undefined;
-    return fetchRoutes.handle(route, request, clientAddress?.(request));
+    return fetchRoutes.handle(route, request, clientAddress?.(request), relative);
   };
 }
 

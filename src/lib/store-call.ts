@@ -1,5 +1,5 @@
 import { AuthError } from '../errors.js';
-import { contractCheckedStore } from '../stores/store-answers.js';
+import { contractCheckedStore, MissingStoreMethodError } from '../stores/store-answers.js';
 import type { TokenStore } from '../stores/token-store.js';
 import { withTimeout } from './timeout.js';
 
@@ -27,6 +27,8 @@ export function createStoreCall(getStore: () => TokenStore, timeoutMs: number): 
         'the store',
       );
     } catch (error) {
+      // A method the store lacks is the app's set-up to fix, not an outage to retry.
+      if (error instanceof MissingStoreMethodError) throw new AuthError('CONFIG_INVALID', error.message);
       throw new AuthError('STORE_UNAVAILABLE', 'the token store is unavailable', { cause: error });
     }
   };

@@ -41,6 +41,11 @@ export function newTokenId(nowMs: number): string {
 
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
+/** `true` for an id of the shape {@link newTokenId} makes (a UUIDv7): the `jti` of a token tokenward issued. */
+export function isTokenId(value: unknown): boolean {
+  return typeof value === 'string' && UUID_V7.test(value);
+}
+
 /**
  * The issuing time of a token in milliseconds: read from a UUIDv7 `jti` when it
  * agrees with `iat` (same second), else the start of the `iat` second.

@@ -20,6 +20,7 @@ export type { TokenwardSchemas } from './schemas.js';
 export { type TokenwardSecurityOptions, tokenwardSecurity } from './security.js';
 export type {
   HttpBearerSecurityScheme,
+  JsonArraySchema,
   JsonSchema,
   JsonSchemaType,
   OAuth2PasswordSecurityScheme,

@@ -36,6 +36,11 @@ export interface TokenwardOpenApiOptions {
    */
   oauth2?: boolean;
   /**
+   * The `sessions` option of `tokenRoutes`: `true` documents `GET {prefix}/sessions`,
+   * `DELETE {prefix}/sessions` and `DELETE {prefix}/sessions/{id}` (the device page). Default `false`.
+   */
+  sessions?: boolean;
+  /**
    * The OAuth2 flow's `tokenUrl` (and `refreshUrl`). Default `{prefix}/token`,
    * resolved against the document's `servers`; give an absolute URL when they
    * do not point at the application.
@@ -67,6 +72,7 @@ export interface ResolvedOpenApiOptions {
   /** The mount prefix without trailing slashes: `''` for the root. */
   readonly prefix: string;
   readonly oauth2: boolean;
+  readonly sessions: boolean;
   readonly schemeNames: Required<TokenwardSchemeNames>;
   readonly tag: string;
   readonly tokenUrl: string;
@@ -99,6 +105,7 @@ export function resolveOpenApiOptions(options: TokenwardOpenApiOptions): Resolve
   return {
     prefix,
     oauth2: options.oauth2 === true,
+    sessions: options.sessions === true,
     schemeNames: schemeNamesOf(options),
     tag: options.tag ?? DEFAULT_TAG,
     tokenUrl: options.tokenUrl ?? `${prefix}/token`,

@@ -41,7 +41,7 @@ function documentedCookie(options: ResolvedOpenApiOptions): DocumentedCookie | u
 
 /** The path items of the token routes, keyed by their full path. */
 export function buildPaths(options: ResolvedOpenApiOptions): { [path: string]: OpenApiPathItem } {
-  const { prefix, oauth2, tag } = options;
+  const { prefix, oauth2, sessions, tag } = options;
   const bearer = options.schemeNames.bearer;
   const cookie = documentedCookie(options);
 
@@ -167,6 +167,81 @@ export function buildPaths(options: ResolvedOpenApiOptions): { [path: string]: O
       }),
     },
   };
+  if (sessions) {
+    // Authenticated by the bearer access token (checked against revocations); the cookie routes' CSRF rules apply.
+    const sessionCodes: readonly AuthErrorCode[] = [
+      ...bodyCodes,
+      'TOKEN_MISSING',
+      ...TOKEN_CHECK_CODES,
+      'TOKEN_REVOKED',
+      'CONFIG_INVALID',
+    ];
+    const ended = (description: string, clears: boolean): OpenApiResponse => ({
+      description,
+      headers: {
+        ...noStoreHeaders(),
+        // Only when the session ended is the caller's own: that is a logout of this device.
+        ...(clears && cookie !== undefined
+          ? {
+              'Set-Cookie': {
+                description: `Clears \`${cookie.name}\` when the session ended is the caller's own.`,
+                schema: { type: 'string' },
+                required: false,
+              },
+            }
+          : {}),
+      },
+    });
+    paths[`${prefix}/sessions`] = {
+      get: operation('ListSessions', {
+        summary: "List the caller's sessions (devices)",
+        description:
+          "The caller's live sessions, newest first: when each started, was last refreshed and ends, and its label. " +
+          'The session of the access token sent is marked `current: true`.',
+        security: [{ [bearer]: [] }],
+        responses: {
+          '200': {
+            description: 'The sessions.',
+            headers: noStoreHeaders(),
+            content: { [JSON_MEDIA]: { schema: schemaRef('TokenwardSessionList') } },
+          },
+          ...tokenRouteErrorResponses(sessionCodes),
+        },
+      }),
+      delete: operation('EndOtherSessions', {
+        summary: "End every session but the caller's",
+        description:
+          'Ends every other session of the caller: their refresh tokens are refused, and their access tokens too where revocation is checked. The access token must name its session (`sid`).',
+        security: [{ [bearer]: [] }],
+        responses: {
+          '204': ended('The other sessions are ended.', false),
+          ...tokenRouteErrorResponses(sessionCodes),
+        },
+      }),
+    };
+    paths[`${prefix}/sessions/{id}`] = {
+      delete: operation('EndSession', {
+        summary: 'End one session (sign a device out)',
+        description:
+          'Ends the session with this id when it is one of the caller’s. An id that is not (another user’s, an ended one) ' +
+          'changes nothing and gets the same 204.',
+        security: [{ [bearer]: [] }],
+        parameters: [
+          {
+            name: 'id',
+            in: 'path',
+            required: true,
+            description: 'The session id.',
+            schema: { type: 'string' },
+          },
+        ],
+        responses: {
+          '204': ended('Ended, or nothing to end.', cookie !== undefined),
+          ...tokenRouteErrorResponses(sessionCodes),
+        },
+      }),
+    };
+  }
   if (oauth2) {
     paths[`${prefix}/token`] = {
       post: operation('Token', {

@@ -24,6 +24,8 @@ export interface TokenwardSchemas {
   TokenwardOAuth2TokenResponse: JsonSchema;
   /** The `/token` error body (RFC 6749 5.2). */
   TokenwardOAuth2Error: JsonSchema;
+  /** The `GET /sessions` answer: the caller's live sessions, newest first. */
+  TokenwardSessionList: JsonSchema;
 }
 
 /** A code an answer of the token routes or of `authenticate` can carry: an `AuthError` code, or the generic 500's. */
@@ -167,6 +169,46 @@ export function buildSchemas(
       properties: {
         error: { type: 'string', enum: [...OAUTH2_TOKEN_ERROR_CODES] },
         error_description: { type: 'string', description: 'A human-readable explanation.' },
+      },
+    },
+    TokenwardSessionList: {
+      type: 'object',
+      required: ['sessions'],
+      properties: {
+        sessions: {
+          type: 'array',
+          description: "The caller's live sessions (one per login), newest first.",
+          items: {
+            type: 'object',
+            required: ['id', 'createdAt', 'lastUsedAt', 'expiresAt', 'absoluteExpiresAt', 'current'],
+            properties: {
+              id: { type: 'string', description: 'The session id: the `sid` claim of its access tokens.' },
+              createdAt: {
+                type: 'integer',
+                description: 'When it started (the login), in ms since the epoch.',
+              },
+              lastUsedAt: {
+                type: 'integer',
+                description: 'When it was last refreshed, in ms since the epoch.',
+              },
+              expiresAt: {
+                type: 'integer',
+                description: 'When it ends unless refreshed, in ms since the epoch.',
+              },
+              absoluteExpiresAt: {
+                // No `type`: an integer or null, which the schema types of @fastify/swagger cannot spell.
+                description:
+                  'When it ends whatever happens (an integer, ms since the epoch), or null when unbounded.',
+              },
+              label: {
+                type: 'string',
+                maxLength: 100,
+                description: 'What the login named it: a short user agent or a client name.',
+              },
+              current: { type: 'boolean', description: 'true on the session of the access token sent.' },
+            },
+          },
+        },
       },
     },
   };

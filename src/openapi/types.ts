@@ -7,6 +7,16 @@
 /** A JSON Schema type name, as the schemas of `tokenward/openapi` use them. */
 export type JsonSchemaType = 'object' | 'string' | 'integer' | 'number' | 'boolean';
 
+/** A JSON Schema of an array, whose every item matches `items`. */
+export interface JsonArraySchema {
+  /** Always `array`. */
+  type: 'array';
+  /** The schema of each item. */
+  items: JsonSchema | OpenApiReference;
+  /** What the value is. */
+  description?: string;
+}
+
 /** A reference to another object of the document (`#/components/...`). */
 export interface OpenApiReference {
   /** The JSON pointer of the referenced object, such as `#/components/schemas/TokenwardError`. */
@@ -22,7 +32,7 @@ export interface JsonSchema {
   /** What the value is. */
   description?: string;
   /** The properties of an object. */
-  properties?: { [name: string]: JsonSchema | OpenApiReference };
+  properties?: { [name: string]: JsonSchema | JsonArraySchema | OpenApiReference };
   /** The properties an object must have. */
   required?: string[];
   /** Whether an object may have other properties. */
@@ -129,8 +139,12 @@ export interface OpenApiOperation {
 
 /** An OpenAPI path item; the token routes only answer `POST`. */
 export interface OpenApiPathItem {
+  /** The `GET` operation. */
+  get?: OpenApiOperation;
   /** The `POST` operation. */
-  post: OpenApiOperation;
+  post?: OpenApiOperation;
+  /** The `DELETE` operation. */
+  delete?: OpenApiOperation;
 }
 
 /** The HTTP `bearer` security scheme (RFC 6750) of a JWT access token. */

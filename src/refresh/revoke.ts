@@ -31,6 +31,7 @@ export async function revokeToken(config: AuthConfig, token: unknown): Promise<v
     const familyId = claims.fam as string;
     await config.storeCall((store) => store.revokeFamily({ subject, familyId, now: nowMs }));
     config.emit({ type: 'revoke', subject, familyId, reason: 'refresh-token' });
+    config.emit({ type: 'session-revoked', subject, familyId, reason: 'logout' });
   } else {
     if (!config.checkRevocation) return;
     const expiresAt = ((claims.exp as number) + config.clockTolerance) * 1000;
@@ -65,6 +66,7 @@ export async function revokeSubject(config: AuthConfig, subject: unknown): Promi
     store.revokeSubject({ subject, revokedAt, expiresAt: nowMs + longest * 1000, now: nowMs }),
   );
   config.emit({ type: 'revoke-subject', subject });
+  config.emit({ type: 'session-revoked', subject, reason: 'subject-revocation' });
   // Token times have millisecond precision: until the clock passes `revokedAt`, a
   // new token would be issued "before" the revocation and refused. Real timers
   // (node:timers where it exists), which fake timers (vi.useFakeTimers, jest) leave alone.

@@ -13,7 +13,17 @@ import type { TokenPair } from '../types.js';
 
 /** The claims a rotated pair carries on: everything but what each token sets anew. */
 function carriedClaims(claims: Record<string, unknown>): Record<string, unknown> {
-  const { iss: _iss, aud: _aud, iat: _iat, exp: _exp, nbf: _nbf, jti: _jti, fam: _fam, ...carried } = claims;
+  const {
+    iss: _iss,
+    aud: _aud,
+    iat: _iat,
+    exp: _exp,
+    nbf: _nbf,
+    jti: _jti,
+    fam: _fam,
+    sid: _sid,
+    ...carried
+  } = claims;
   return carried;
 }
 
@@ -95,6 +105,7 @@ export async function rotateRefreshToken(config: AuthConfig, refreshToken: unkno
       store.revokeFamily({ subject: ref.subject, familyId: ref.familyId, now: nowMs }),
     );
     config.emit({ ...event, type: 'revoke', reason: 'subject-gone' });
+    config.emit({ ...event, type: 'session-revoked', reason: 'subject-gone' });
     throw new AuthError('TOKEN_REVOKED', 'the subject no longer exists or may not sign in');
   }
   const nextTokenId = newTokenId(nowMs);
@@ -111,6 +122,7 @@ export async function rotateRefreshToken(config: AuthConfig, refreshToken: unkno
       break;
     case 'reused':
       config.emit({ ...event, type: 'reuse-detected', reason: 'a consumed refresh token was presented' });
+      config.emit({ ...event, type: 'session-revoked', reason: 'reuse' });
       throw new AuthError(
         'REFRESH_TOKEN_REUSED',
         'the refresh token was already used: its family is revoked',
@@ -124,7 +136,7 @@ export async function rotateRefreshToken(config: AuthConfig, refreshToken: unkno
       throw new AuthError('TOKEN_REVOKED', 'the refresh token has been revoked');
   }
   const [accessToken, refresh] = await Promise.all([
-    signAccessToken(config, next, nowMs),
+    signAccessToken(config, next, nowMs, ref.familyId),
     signRefreshToken(config, next, {
       tokenId: nextTokenId,
       familyId: ref.familyId,
@@ -133,5 +145,6 @@ export async function rotateRefreshToken(config: AuthConfig, refreshToken: unkno
     }),
   ]);
   config.emit({ ...event, type: 'refresh' });
+  config.emit({ ...event, type: 'session-refreshed' });
   return tokenPair(config, accessToken, refresh, next);
 }

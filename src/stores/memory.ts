@@ -7,6 +7,7 @@ import { AuthError } from '../errors.js';
 import { emitWarning, envVar } from '../lib/platform.js';
 import type {
   AccessTokenRef,
+  ListSessionsInput,
   NewRefreshFamily,
   RefreshFamilyRef,
   RefreshTokenRef,
@@ -15,6 +16,7 @@ import type {
   RevokeSubjectInput,
   RotateRefreshTokenInput,
   RotateRefreshTokenResult,
+  SessionRecord,
   TokenStore,
 } from './token-store.js';
 
@@ -44,6 +46,7 @@ export interface MemoryTokenStoreOptions {
 
 interface FamilyRecord {
   subject: string;
+  familyId: string;
   liveTokenId: string;
   /** The live token's expiry, which is also when the whole record may go. */
   expiresAt: number;
@@ -51,6 +54,11 @@ interface FamilyRecord {
   previousTokenId: string | undefined;
   rotatedAt: number;
   revoked: boolean;
+  /** When the family was created. */
+  createdAt: number;
+  /** When the live token was issued (a retry within the grace window included). */
+  lastUsedAt: number;
+  label: string | undefined;
 }
 
 interface SubjectRevocation {
@@ -205,12 +213,16 @@ export class MemoryTokenStore implements TokenStore {
     }
     this.#families.set(key, {
       subject: family.subject,
+      familyId: family.familyId,
       liveTokenId: family.tokenId,
       expiresAt: family.expiresAt,
       absoluteExpiresAt: family.absoluteExpiresAt,
       previousTokenId: undefined,
       rotatedAt: family.now,
       revoked: false,
+      createdAt: family.now,
+      lastUsedAt: family.now,
+      label: typeof family.label === 'string' ? family.label : undefined,
     });
     if (this.#bySubject.has(family.subject)) this.#recordsOf(family.subject).families.push(key);
     else this.#bySubject.set(family.subject, key);
@@ -243,6 +255,7 @@ export class MemoryTokenStore implements TokenStore {
     }
     family.liveTokenId = input.nextTokenId;
     family.expiresAt = expiresAt;
+    family.lastUsedAt = input.now;
     if (expiresAt <= input.now) this.#deleteFamily(recordKey(input.subject, input.familyId), input.subject);
     return { status: 'rotated', expiresAt };
   }
@@ -290,7 +303,43 @@ export class MemoryTokenStore implements TokenStore {
       if (denial.expiresAt > token.now) return true;
       this.#deleteDenial(key, denial.subject);
     }
+    if (token.sessionId !== undefined) {
+      // The session's family, read in the same step: revoked, its access tokens end too. A family
+      // this store does not know (another instance's store, one forgotten) revokes nothing.
+      const family = this.#liveFamily(token.subject, token.sessionId, token.now);
+      if (family?.revoked === true) return true;
+    }
     return this.#subjectRevokedFor(token.subject, token.issuedAt, token.now);
+  }
+
+  async listSessions(input: ListSessionsInput): Promise<SessionRecord[]> {
+    this.#observe(input.now);
+    const entry = this.#bySubject.get(input.subject);
+    if (entry === undefined) return [];
+    // A copy: #liveFamily removes expired families from the subject's list while it is walked.
+    const keys = typeof entry === 'string' ? [entry] : [...entry.families];
+    const revocation = this.#liveSubjectRevocation(input.subject, input.now);
+    const sessions: SessionRecord[] = [];
+    for (const key of keys) {
+      const family = this.#families.get(key);
+      if (family === undefined) continue;
+      if (family.expiresAt <= input.now) {
+        this.#deleteFamily(key, family.subject);
+        continue;
+      }
+      if (family.revoked || (revocation !== undefined && family.lastUsedAt < revocation.revokedAt)) continue;
+      const session: SessionRecord = {
+        id: family.familyId,
+        createdAt: family.createdAt,
+        lastUsedAt: family.lastUsedAt,
+        expiresAt: family.expiresAt,
+        absoluteExpiresAt: family.absoluteExpiresAt,
+      };
+      if (family.label !== undefined) session.label = family.label;
+      sessions.push(session);
+    }
+    // Families are kept oldest first; the newest session leads the list.
+    return sessions.reverse().sort((a, b) => b.createdAt - a.createdAt);
   }
 
   async revokeSubject(input: RevokeSubjectInput): Promise<void> {

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { AuthError } from '../errors.js';
 import type {
   AccessTokenRef,
+  ListSessionsInput,
   NewRefreshFamily,
   RefreshFamilyRef,
   RefreshTokenRef,
@@ -15,6 +16,7 @@ import type {
   RevokeSubjectInput,
   RotateRefreshTokenInput,
   RotateRefreshTokenResult,
+  SessionRecord,
   TokenStore,
 } from './token-store.js';
 
@@ -123,7 +125,8 @@ function isConfig(value: RedisClientLike | RedisTokenStoreConfig): value is Redi
 
 // Family hash fields: l = live token id, x = live token expiry (the record's
 // expiry), p = previous token id, r = when it was rotated, a = absolute end
-// ('' when unbounded), v = '1' once revoked. A family key has a TTL: when Redis
+// ('' when unbounded), v = '1' once revoked, c = when it was created, u = when
+// its live token was issued (last refresh), b = the session label (if any). A family key has a TTL: when Redis
 // evicts it, the family reads as unknown, which refuses its tokens (fail closed).
 //
 // Subject hash, the only home of revocations that must outlive memory pressure:
@@ -139,6 +142,14 @@ function isConfig(value: RedisClientLike | RedisTokenStoreConfig): value is Redi
 // passed, and deletes the hash when nothing in it is live; so a hash holds at
 // most MAX_SUBJECT_FIELDS fields, and only a subject that never comes back
 // leaves an expired one behind (one small hash per such subject).
+//
+// Session index, one sorted set per subject under the subject's hash tag: the
+// ids of its live families, each scored with its family's expiry. Every script
+// that adds to it first drops the entries whose score has passed, and gives the
+// key a TTL of its latest score; a revoked or reused family leaves it at once.
+// Listing reads the index and each family hash in one script: the family keys
+// are built in the script from the index, and share its hash tag, so the
+// script stays in one Cluster slot.
 //
 // Times travel as decimal strings and are stored as given; ttl() turns "expires
 // at" into a relative TTL so that a caller clock far from Redis's own (tests,
@@ -191,6 +202,15 @@ local function revokedBefore(revokedAt, untilTime, issuedAt, now)
   return revokedAt and tonumber(untilTime) > now and issuedAt < tonumber(revokedAt)
 end
 
+-- Adds (or re-scores) a family in the session index, pruning expired entries,
+-- and makes the index live as long as its longest family.
+local function indexFamily(key, familyId, expiresAtText, now)
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', string.format('%.0f', now))
+  redis.call('ZADD', key, expiresAtText, familyId)
+  local last = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')
+  redis.call('PEXPIRE', key, math.max(1, ttl(last[2], now)))
+end
+
 local function subjectRevoked(key, issuedAt, now)
   cleanSubjectIfDue(key, now)
   local s = redis.call('HMGET', key, 't', 'x')
@@ -198,18 +218,20 @@ local function subjectRevoked(key, issuedAt, now)
 end
 `;
 
-// KEYS: family. ARGV: tokenId, expiresAt, absoluteExpiresAt, now.
+// KEYS: family, index. ARGV: tokenId, expiresAt, absoluteExpiresAt, now, familyId, label ('' for none).
 const CREATE_FAMILY = `${LUA_HELPERS}
 local now = tonumber(ARGV[4])
 redis.call('DEL', KEYS[1])
 local t = ttl(ARGV[2], now)
-if t <= 0 then return 0 end
-redis.call('HSET', KEYS[1], 'l', ARGV[1], 'x', ARGV[2], 'a', ARGV[3], 'r', ARGV[4])
+if t <= 0 then redis.call('ZREM', KEYS[2], ARGV[5]) return 0 end
+redis.call('HSET', KEYS[1], 'l', ARGV[1], 'x', ARGV[2], 'a', ARGV[3], 'r', ARGV[4], 'c', ARGV[4], 'u', ARGV[4])
+if ARGV[6] ~= '' then redis.call('HSET', KEYS[1], 'b', ARGV[6]) end
 redis.call('PEXPIRE', KEYS[1], t)
+indexFamily(KEYS[2], ARGV[5], ARGV[2], now)
 return 1
 `;
 
-// KEYS: family, subject. ARGV: tokenId, issuedAt, now, nextTokenId, nextExpiresAt, reuseGraceMs.
+// KEYS: family, subject, index. ARGV: tokenId, issuedAt, now, nextTokenId, nextExpiresAt, reuseGraceMs, familyId.
 const ROTATE = `${LUA_HELPERS}
 local now = tonumber(ARGV[3])
 local f = redis.call('HMGET', KEYS[1], 'l', 'x', 'p', 'r', 'a', 'v')
@@ -222,14 +244,24 @@ local grace = tonumber(ARGV[6])
 local isRetry = grace > 0 and previous and ARGV[1] == previous and now < tonumber(rotatedAt) + grace
 if not isLive and not isRetry then
   redis.call('HSET', KEYS[1], 'v', '1')
+  redis.call('ZREM', KEYS[3], ARGV[7])
   return {'reused'}
 end
 local nextExpiresAt = ARGV[5]
 if absolute ~= '' and tonumber(absolute) < tonumber(nextExpiresAt) then nextExpiresAt = absolute end
 if isLive then redis.call('HSET', KEYS[1], 'p', live, 'r', ARGV[3]) end
-redis.call('HSET', KEYS[1], 'l', ARGV[4], 'x', nextExpiresAt)
+redis.call('HSET', KEYS[1], 'l', ARGV[4], 'x', nextExpiresAt, 'u', ARGV[3])
+-- A family recorded before sessions were listed has no creation time: its last rotation before
+-- this one (its creation, if it never rotated) is the best known.
+redis.call('HSETNX', KEYS[1], 'c', rotatedAt)
 local t = ttl(nextExpiresAt, now)
-if t > 0 then redis.call('PEXPIRE', KEYS[1], t) else redis.call('DEL', KEYS[1]) end
+if t > 0 then
+  redis.call('PEXPIRE', KEYS[1], t)
+  indexFamily(KEYS[3], ARGV[7], nextExpiresAt, now)
+else
+  redis.call('DEL', KEYS[1])
+  redis.call('ZREM', KEYS[3], ARGV[7])
+end
 return {'rotated', nextExpiresAt}
 `;
 
@@ -243,8 +275,9 @@ if ARGV[1] == f[1] then return 'active' end
 return 'consumed'
 `;
 
-// KEYS: family. ARGV: now.
+// KEYS: family, index. ARGV: now, familyId.
 const REVOKE_FAMILY = `
+redis.call('ZREM', KEYS[2], ARGV[2])
 local x = redis.call('HGET', KEYS[1], 'x')
 if not x then return 0 end
 if tonumber(x) <= tonumber(ARGV[1]) then redis.call('DEL', KEYS[1]) return 0 end
@@ -286,9 +319,15 @@ cleanSubject(key, now)
 return 1
 `;
 
-// KEYS: subject. ARGV: tokenId, issuedAt, now.
+// KEYS: subject[, family of the token's session]. ARGV: tokenId, issuedAt, now.
 const IS_ACCESS_TOKEN_REVOKED = `${LUA_HELPERS}
 local now, issuedAt = tonumber(ARGV[3]), tonumber(ARGV[2])
+if KEYS[2] then
+  -- The session's family, in the same script: revoked or reused, its access tokens end too.
+  -- A family this store does not know (another instance's store, one expired) revokes nothing.
+  local f = redis.call('HMGET', KEYS[2], 'x', 'v')
+  if f[2] and f[1] and tonumber(f[1]) > now then return 1 end
+end
 cleanSubjectIfDue(KEYS[1], now)
 local s = redis.call('HMGET', KEYS[1], 't', 'x', 'u', 'y', 'd:' .. ARGV[1])
 if revokedBefore(s[1], s[2], issuedAt, now) or revokedBefore(s[3], s[4], issuedAt, now) then return 1 end
@@ -312,6 +351,35 @@ noteExpiry(KEYS[1], untilText)
 return 1
 `;
 
+// KEYS: subject, index. ARGV: now, the family key prefix of the subject.
+// Answers { id, createdAt, lastUsedAt, expiresAt, absolute ('' unbounded), label ('' none), ... }.
+const LIST_SESSIONS = `${LUA_HELPERS}
+local now = tonumber(ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[1])
+cleanSubjectIfDue(KEYS[1], now)
+local s = redis.call('HMGET', KEYS[1], 't', 'x')
+local revokedAt = nil
+if s[1] and tonumber(s[2]) > now then revokedAt = tonumber(s[1]) end
+local out, gone = {}, {}
+for _, id in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
+  local f = redis.call('HMGET', ARGV[2] .. id, 'x', 'v', 'c', 'u', 'a', 'b', 'r')
+  local used = f[4] or f[7]
+  if not f[1] or tonumber(f[1]) <= now or f[2] or (revokedAt and tonumber(used) < revokedAt) then
+    gone[#gone + 1] = id
+  else
+    out[#out + 1] = id
+    out[#out + 1] = f[3] or used
+    out[#out + 1] = used
+    out[#out + 1] = f[1]
+    out[#out + 1] = f[5] or ''
+    out[#out + 1] = f[6] or ''
+  end
+end
+if #gone > 0 then redis.call('ZREM', KEYS[2], unpack(gone)) end
+if #out == 0 then redis.call('DEL', KEYS[2]) end
+return out
+`;
+
 interface Script {
   readonly source: string;
   readonly sha1: string;
@@ -329,6 +397,7 @@ const SCRIPTS = {
   revokeAccessToken: script(REVOKE_ACCESS_TOKEN),
   isAccessTokenRevoked: script(IS_ACCESS_TOKEN_REVOKED),
   revokeSubject: script(REVOKE_SUBJECT),
+  listSessions: script(LIST_SESSIONS),
 } as const;
 
 type ScriptRunner = (script: Script, keys: string[], args: string[]) => Promise<unknown>;
@@ -672,15 +741,26 @@ export class RedisTokenStore implements TokenStore {
         : time(family.absoluteExpiresAt, 'absoluteExpiresAt');
     await this.#run(
       SCRIPTS.createFamily,
-      [this.#familyKey(family.subject, family.familyId)],
-      [family.tokenId, time(family.expiresAt, 'expiresAt'), absolute, time(family.now, 'now')],
+      [this.#familyKey(family.subject, family.familyId), this.#indexKey(family.subject)],
+      [
+        family.tokenId,
+        time(family.expiresAt, 'expiresAt'),
+        absolute,
+        time(family.now, 'now'),
+        family.familyId,
+        typeof family.label === 'string' ? family.label : '',
+      ],
     );
   }
 
   async rotateRefreshToken(input: RotateRefreshTokenInput): Promise<RotateRefreshTokenResult> {
     const reply = await this.#run(
       SCRIPTS.rotate,
-      [this.#familyKey(input.subject, input.familyId), this.#subjectKey(input.subject)],
+      [
+        this.#familyKey(input.subject, input.familyId),
+        this.#subjectKey(input.subject),
+        this.#indexKey(input.subject),
+      ],
       [
         input.tokenId,
         time(input.issuedAt, 'issuedAt'),
@@ -688,6 +768,7 @@ export class RedisTokenStore implements TokenStore {
         input.nextTokenId,
         time(input.nextExpiresAt, 'nextExpiresAt'),
         time(input.reuseGraceMs, 'reuseGraceMs'),
+        input.familyId,
       ],
     );
     if (!Array.isArray(reply)) throw unexpectedReply(reply);
@@ -711,8 +792,8 @@ export class RedisTokenStore implements TokenStore {
   async revokeFamily(family: RefreshFamilyRef): Promise<void> {
     await this.#run(
       SCRIPTS.revokeFamily,
-      [this.#familyKey(family.subject, family.familyId)],
-      [time(family.now, 'now')],
+      [this.#familyKey(family.subject, family.familyId), this.#indexKey(family.subject)],
+      [time(family.now, 'now'), family.familyId],
     );
   }
 
@@ -727,7 +808,9 @@ export class RedisTokenStore implements TokenStore {
   async isAccessTokenRevoked(token: AccessTokenRef): Promise<boolean> {
     const reply = await this.#run(
       SCRIPTS.isAccessTokenRevoked,
-      [this.#subjectKey(token.subject)],
+      token.sessionId === undefined
+        ? [this.#subjectKey(token.subject)]
+        : [this.#subjectKey(token.subject), this.#familyKey(token.subject, token.sessionId)],
       [token.tokenId, time(token.issuedAt, 'issuedAt'), time(token.now, 'now')],
     );
     if (reply === 1 || reply === 0) return reply === 1;
@@ -740,6 +823,37 @@ export class RedisTokenStore implements TokenStore {
       [this.#subjectKey(input.subject)],
       [time(input.revokedAt, 'revokedAt'), time(input.expiresAt, 'expiresAt'), time(input.now, 'now')],
     );
+  }
+
+  /** Lists the subject's live sessions, newest first: one script, one round trip. */
+  async listSessions(input: ListSessionsInput): Promise<SessionRecord[]> {
+    const reply = await this.#run(
+      SCRIPTS.listSessions,
+      [this.#subjectKey(input.subject), this.#indexKey(input.subject)],
+      [time(input.now, 'now'), `${this.#subjectPrefix(input.subject)}:f:`],
+    );
+    if (!Array.isArray(reply) || reply.length % 6 !== 0) throw unexpectedReply(reply);
+    const sessions: SessionRecord[] = [];
+    for (let i = 0; i < reply.length; i += 6) {
+      const [id, createdAt, lastUsedAt, expiresAt, absolute, label] = reply.slice(i, i + 6).map(String) as [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+      ];
+      const session: SessionRecord = {
+        id,
+        createdAt: Number(createdAt),
+        lastUsedAt: Number(lastUsedAt),
+        expiresAt: Number(expiresAt),
+        absoluteExpiresAt: absolute === '' ? Number.POSITIVE_INFINITY : Number(absolute),
+      };
+      if (label !== '') session.label = label;
+      sessions.push(session);
+    }
+    return sessions.sort((a, b) => b.createdAt - a.createdAt);
   }
 
   /**
@@ -769,6 +883,10 @@ export class RedisTokenStore implements TokenStore {
 
   #subjectKey(subject: string): string {
     return `${this.#subjectPrefix(subject)}:s`;
+  }
+
+  #indexKey(subject: string): string {
+    return `${this.#subjectPrefix(subject)}:i`;
   }
 
   #familyKey(subject: string, familyId: string): string {

@@ -25,6 +25,43 @@ export interface NewRefreshFamily {
   absoluteExpiresAt: number;
   /** The current time. */
   now: number;
+  /**
+   * The session's label (a client name or a short user agent the app gave at
+   * login), at most 100 characters; never a secret.
+   * Absent when the app gave none. A store keeps it with the family and answers
+   * it in {@link TokenStore.listSessions}.
+   */
+  label?: string;
+}
+
+/** The longest session label tokenward passes to a store, in UTF-16 code units (internal). */
+export const MAX_SESSION_LABEL_LENGTH = 100;
+
+/** What {@link TokenStore.listSessions} is asked for. */
+export interface ListSessionsInput {
+  /** The subject whose sessions are listed. */
+  subject: string;
+  /** The current time. */
+  now: number;
+}
+
+/**
+ * One live session (one refresh-token family) as a store lists it. Every time
+ * is a Unix time in milliseconds.
+ */
+export interface SessionRecord {
+  /** The session id: the family id. */
+  id: string;
+  /** When the family was created (the login). */
+  createdAt: number;
+  /** When its live refresh token was issued: the login, or the latest refresh. */
+  lastUsedAt: number;
+  /** When its live refresh token expires: the session ends then unless it is refreshed. */
+  expiresAt: number;
+  /** The family's absolute end (`Infinity` when unbounded): no refresh succeeds at or after it. */
+  absoluteExpiresAt: number;
+  /** The label given at login, when there was one. */
+  label?: string;
 }
 
 /** One refresh token, as the store identifies it. */
@@ -115,6 +152,14 @@ export interface AccessTokenRef {
   issuedAt: number;
   /** The current time. */
   now: number;
+  /**
+   * The session (family id, the token's `sid` claim) the token was issued from,
+   * when it carries one. A store that lists sessions then also answers `true`
+   * when that family of the subject is recorded and revoked (by `revokeFamily`
+   * or reuse), in the same single read. A family it does not know (expired,
+   * or recorded in another instance's store) revokes nothing.
+   */
+  sessionId?: string;
 }
 
 /** An access token to deny until it expires. */
@@ -178,7 +223,8 @@ export interface TokenStore {
 
   /**
    * Tells whether an access token is revoked: its `jti` was denied, or it was
-   * issued before its subject's revocation time. One read.
+   * issued before its subject's revocation time, or (when `token.sessionId` is
+   * given and the store lists sessions) its family is revoked. One read.
    */
   isAccessTokenRevoked(token: AccessTokenRef): Promise<boolean>;
 
@@ -187,4 +233,18 @@ export interface TokenStore {
    * access alike. A later call never moves the time backwards.
    */
   revokeSubject(input: RevokeSubjectInput): Promise<void>;
+
+  /**
+   * Lists the subject's live sessions in one read: every family that is not
+   * expired (by `now`), not revoked (a revoked family, a reused one, or one whose
+   * live token was issued before the subject's revocation time), newest
+   * (`createdAt`) first. Other subjects' families never appear.
+   *
+   * Optional so that a store written for tokenward 0.1 keeps working; a store
+   * that has it also honours {@link AccessTokenRef.sessionId} in
+   * {@link isAccessTokenRevoked}, keeps {@link NewRefreshFamily.label}, and
+   * updates `lastUsedAt` on every rotation. Without it, `listSessions`,
+   * `revokeSession` and `revokeOtherSessions` fail with CONFIG_INVALID.
+   */
+  listSessions?(input: ListSessionsInput): Promise<SessionRecord[]>;
 }

@@ -79,6 +79,7 @@ interface FamilyOptions {
   familyId?: string;
   ttl?: number;
   absoluteExpiresAt?: number;
+  label?: string;
 }
 
 async function createFamily(store: TokenStore, ctx: CheckContext, options: FamilyOptions = {}) {
@@ -97,6 +98,7 @@ async function createFamily(store: TokenStore, ctx: CheckContext, options: Famil
     expiresAt: family.expiresAt,
     absoluteExpiresAt: options.absoluteExpiresAt ?? Number.POSITIVE_INFINITY,
     now,
+    ...(options.label === undefined ? {} : { label: options.label }),
   });
   return family;
 }
@@ -174,6 +176,31 @@ function accessRevoked(
 
 function revokeSubject(store: TokenStore, ctx: CheckContext, subject: string, revokedAt: number, ttl = DAY) {
   return store.revokeSubject({ subject, revokedAt, expiresAt: revokedAt + ttl, now: ctx.clock.now() });
+}
+
+/** The subject's sessions as the store lists them (through the contract-checked view, which always has the method). */
+function sessionsOf(store: TokenStore, ctx: CheckContext, subject: string) {
+  return (store.listSessions as NonNullable<TokenStore['listSessions']>)({ subject, now: ctx.clock.now() });
+}
+
+async function sessionIds(store: TokenStore, ctx: CheckContext, subject: string): Promise<string[]> {
+  return (await sessionsOf(store, ctx, subject)).map((session) => session.id);
+}
+
+/** Whether the store refuses an access token of `family`'s session (the token's own jti is not denied). */
+function sessionTokenRevoked(
+  store: TokenStore,
+  ctx: CheckContext,
+  family: FamilyFixture,
+  subject = family.subject,
+) {
+  return store.isAccessTokenRevoked({
+    subject,
+    tokenId: ctx.uniqueId('at'),
+    issuedAt: ctx.clock.now(),
+    now: ctx.clock.now(),
+    sessionId: family.familyId,
+  });
 }
 
 function countStatuses(results: readonly RotateRefreshTokenResult[]) {
@@ -731,5 +758,220 @@ export const tokenStoreChecks: readonly TokenStoreCheck[] = Object.freeze([
     );
     const results = await Promise.all(families.map((f) => store.rotateRefreshToken(rotationInput(f, ctx))));
     assert.equal(countStatuses(results).rotated, families.length, 'no family disturbs another');
+  }),
+
+  // Sessions (tokenward 0.2): a store that lists sessions. A store written for 0.1 fails these
+  // until it implements listSessions; opt out by name with `skip` while it has not.
+
+  check('sessions: a new family is listed with its times and label', async (store, ctx) => {
+    const subject = ctx.uniqueId('user');
+    const start = ctx.clock.now();
+    const labelled = await createFamily(store, ctx, {
+      subject,
+      label: 'Firefox on Linux',
+      absoluteExpiresAt: start + 30 * DAY,
+    });
+    const sessions = await sessionsOf(store, ctx, subject);
+    assert.deepEqual(
+      sessions,
+      [
+        {
+          id: labelled.familyId,
+          createdAt: start,
+          lastUsedAt: start,
+          expiresAt: labelled.expiresAt,
+          absoluteExpiresAt: start + 30 * DAY,
+          label: 'Firefox on Linux',
+        },
+      ],
+      'a new family is listed with createdAt, lastUsedAt, expiresAt, absoluteExpiresAt and its label',
+    );
+    ctx.clock.advance(SECOND);
+    const bare = await createFamily(store, ctx, { subject });
+    const [newest] = await sessionsOf(store, ctx, subject);
+    assert.equal(newest?.id, bare.familyId, 'the newest session is listed first');
+    assert.equal(newest?.label, undefined, 'a family created without a label lists none');
+    assert.equal(newest?.absoluteExpiresAt, Number.POSITIVE_INFINITY, 'an unbounded family lists Infinity');
+  }),
+
+  check(
+    'sessions: a rotation updates lastUsedAt and expiresAt, newest first stays by creation',
+    async (store, ctx) => {
+      const subject = ctx.uniqueId('user');
+      const older = await createFamily(store, ctx, { subject });
+      ctx.clock.advance(MINUTE);
+      const newer = await createFamily(store, ctx, { subject });
+      ctx.clock.advance(MINUTE);
+      const rotated = await rotateLive(store, ctx, older);
+      const sessions = await sessionsOf(store, ctx, subject);
+      assert.deepEqual(
+        sessions.map((s) => s.id),
+        [newer.familyId, older.familyId],
+        'sessions are listed newest first by creation time, whatever was refreshed last',
+      );
+      assert.equal(sessions[1]?.createdAt, older.issuedAt, 'a rotation keeps createdAt');
+      assert.equal(sessions[1]?.lastUsedAt, ctx.clock.now(), 'a rotation moves lastUsedAt to its time');
+      assert.equal(sessions[1]?.expiresAt, rotated.expiresAt, 'a rotation moves expiresAt to the successor');
+    },
+  ),
+
+  check(
+    'sessions: expired, revoked, reused and subject-revoked families are not listed',
+    async (store, ctx) => {
+      const subject = ctx.uniqueId('user');
+      const short = await createFamily(store, ctx, { subject, ttl: MINUTE });
+      const revoked = await createFamily(store, ctx, { subject });
+      const reused = await createFamily(store, ctx, { subject });
+      const live = await createFamily(store, ctx, { subject });
+      await store.revokeFamily({ subject, familyId: revoked.familyId, now: ctx.clock.now() });
+      await rotateLive(store, ctx, reused);
+      assert.equal((await store.rotateRefreshToken(rotationInput(reused, ctx))).status, 'reused');
+      ctx.clock.advance(MINUTE);
+      assert.deepEqual(
+        await sessionIds(store, ctx, subject),
+        [live.familyId],
+        'an expired (pruned), revoked or reused family is not listed',
+      );
+      assert.equal(short.expiresAt, ctx.clock.now(), 'the short family expired at this very time');
+      await revokeSubject(store, ctx, subject, ctx.clock.now() + 1);
+      ctx.clock.advance(SECOND);
+      assert.deepEqual(
+        await sessionIds(store, ctx, subject),
+        [],
+        'a subject revocation ends every session listed',
+      );
+      const after = await createFamily(store, ctx, { subject });
+      assert.deepEqual(await sessionIds(store, ctx, subject), [after.familyId], 'a login after it is listed');
+    },
+  ),
+
+  check('sessions: listing and revoking are isolated between subjects', async (store, ctx) => {
+    const familyId = ctx.uniqueId('fam');
+    const alice = await createFamily(store, ctx, { familyId, label: 'alice' });
+    const bob = await createFamily(store, ctx, { familyId, label: 'bob' });
+    const other = await createFamily(store, ctx, { subject: bob.subject });
+    assert.deepEqual(
+      (await sessionsOf(store, ctx, alice.subject)).map((s) => s.label),
+      ['alice'],
+      "a subject's listing holds its own sessions only, keyed by (subject, family id)",
+    );
+    // Bob names Alice's session id (and his own of the same id) under his subject: only his ends.
+    await store.revokeFamily({ subject: bob.subject, familyId, now: ctx.clock.now() });
+    assert.deepEqual(
+      await sessionIds(store, ctx, alice.subject),
+      [familyId],
+      "another subject's revocation leaves the session listed",
+    );
+    assert.equal(
+      await sessionTokenRevoked(store, ctx, alice),
+      false,
+      "another subject's revocation leaves its access tokens valid",
+    );
+    assert.deepEqual(await sessionIds(store, ctx, bob.subject), [other.familyId]);
+    assert.deepEqual(
+      await sessionIds(store, ctx, ctx.uniqueId('nobody')),
+      [],
+      'a subject without sessions lists none',
+    );
+  }),
+
+  check('sessions: revoking one session among many ends it alone', async (store, ctx) => {
+    const subject = ctx.uniqueId('user');
+    const families: FamilyFixture[] = [];
+    for (let i = 0; i < 10; i++) {
+      families.push(await createFamily(store, ctx, { subject }));
+      ctx.clock.advance(1);
+    }
+    const target = families[4] as FamilyFixture;
+    await store.revokeFamily({ subject, familyId: target.familyId, now: ctx.clock.now() });
+    const listed = await sessionIds(store, ctx, subject);
+    assert.deepEqual(
+      listed,
+      families
+        .filter((f) => f !== target)
+        .map((f) => f.familyId)
+        .reverse(),
+      'the other nine stay listed, newest first',
+    );
+    await expectState(store, ctx, target, 'revoked', "the revoked session's refresh token is revoked");
+    for (const family of families) {
+      if (family !== target) await rotateLive(store, ctx, family);
+    }
+  }),
+
+  check('sessions: listing during concurrent rotations sees every session', async (store, ctx) => {
+    const subject = ctx.uniqueId('user');
+    const families = await Promise.all(
+      Array.from({ length: 20 }, () => createFamily(store, ctx, { subject })),
+    );
+    const ids = families.map((f) => f.familyId).sort();
+    ctx.clock.advance(SECOND);
+    const rotations = families.map((family) => store.rotateRefreshToken(rotationInput(family, ctx)));
+    const listings = Array.from({ length: 10 }, () => sessionIds(store, ctx, subject));
+    const [results, lists] = await Promise.all([Promise.all(rotations), Promise.all(listings)]);
+    assert.equal(countStatuses(results).rotated, families.length, 'every rotation succeeds');
+    for (const list of lists) {
+      assert.deepEqual([...list].sort(), ids, 'a listing during rotations holds every live session once');
+    }
+    const after = await sessionsOf(store, ctx, subject);
+    assert.ok(
+      after.every((s) => s.lastUsedAt === ctx.clock.now()),
+      'after the rotations every session was last used at their time',
+    );
+  }),
+
+  check('sessions: an access token of a revoked or reused session is refused', async (store, ctx) => {
+    const subject = ctx.uniqueId('user');
+    const revoked = await createFamily(store, ctx, { subject });
+    const reused = await createFamily(store, ctx, { subject });
+    const live = await createFamily(store, ctx, { subject });
+    for (const family of [revoked, reused, live]) {
+      assert.equal(
+        await sessionTokenRevoked(store, ctx, family),
+        false,
+        'an access token of a live session is valid',
+      );
+    }
+    assert.equal(
+      await store.isAccessTokenRevoked({
+        subject,
+        tokenId: ctx.uniqueId('at'),
+        issuedAt: ctx.clock.now(),
+        now: ctx.clock.now(),
+      }),
+      false,
+      'an access token without a session is not looked up by session',
+    );
+    await store.revokeFamily({ subject, familyId: revoked.familyId, now: ctx.clock.now() });
+    await rotateLive(store, ctx, reused);
+    await store.rotateRefreshToken(rotationInput(reused, ctx));
+    assert.equal(
+      await sessionTokenRevoked(store, ctx, revoked),
+      true,
+      'a revoked session refuses its access tokens',
+    );
+    assert.equal(
+      await sessionTokenRevoked(store, ctx, reused),
+      true,
+      'a reused session refuses its access tokens',
+    );
+    ctx.clock.advance(HOUR);
+    assert.equal(
+      await sessionTokenRevoked(store, ctx, revoked),
+      true,
+      'a revoked session keeps refusing its access tokens while its record lives',
+    );
+    assert.equal(await sessionTokenRevoked(store, ctx, live), false, 'the live session is untouched');
+    // A session this store never recorded (another instance's store) revokes nothing.
+    assert.equal(
+      await sessionTokenRevoked(store, ctx, { ...live, familyId: ctx.uniqueId('fam') }),
+      false,
+      'a session the store does not know does not refuse its access tokens',
+    );
+    assert.equal(
+      await sessionTokenRevoked(store, ctx, revoked, ctx.uniqueId('user')),
+      false,
+      "a revoked session of one subject says nothing about another subject's session of that id",
+    );
   }),
 ]);

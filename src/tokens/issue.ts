@@ -3,6 +3,7 @@ import { AuthError, isAuthError } from '../errors.js';
 import type { PreparedKey } from '../keys/import-key.js';
 import { newFamilyId, newTokenId } from '../lib/token-id.js';
 import { isScopeToken } from '../roles/require-scope.js';
+import { MAX_SESSION_LABEL_LENGTH } from '../stores/token-store.js';
 import type { TokenPair } from '../types.js';
 import { checkClaimsSchema } from './check-schema.js';
 import { ACCESS_TOKEN_TYPE, REFRESH_TOKEN_TYPE } from './check-type.js';
@@ -72,14 +73,18 @@ async function sign(config: AuthConfig, payload: Record<string, unknown>, typ: s
   }
 }
 
-/** Signs an access token (`typ: at+jwt`) carrying `claims`, issued at `nowMs`. */
+/**
+ * Signs an access token (`typ: at+jwt`) carrying `claims`, issued at `nowMs`;
+ * with `sessionId`, of that session (the `sid` claim: its refresh family).
+ */
 export async function signAccessToken(
   config: AuthConfig,
   claims: Record<string, unknown>,
   nowMs: number,
+  sessionId?: string,
 ): Promise<string> {
   const iat = Math.floor(nowMs / 1000);
-  const payload = {
+  const payload: Record<string, unknown> = {
     ...claims,
     iss: config.issuer,
     aud: config.audience,
@@ -87,6 +92,7 @@ export async function signAccessToken(
     exp: iat + config.accessTtl,
     jti: newTokenId(nowMs),
   };
+  if (sessionId !== undefined) payload.sid = sessionId;
   if (config.claimsSchema) await checkClaimsSchema(config, payload, 'issued');
   return sign(config, payload, ACCESS_TOKEN_TYPE);
 }
@@ -112,18 +118,55 @@ export async function signRefreshToken(
   return { token: await sign(config, payload, REFRESH_TOKEN_TYPE), expiresIn: exp - iat };
 }
 
+// C0 and C1 controls, and the bidi overrides and isolates: a label is shown on a device page as text.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+const LABEL_FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+// A compact JWS (a JWT), the shape a token has: a label is never one.
+const TOKEN_SHAPE = /eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\./;
+
+/**
+ * The session label of `issueTokens(user, { session: { label } })`, checked: a
+ * string of 1 to {@link MAX_SESSION_LABEL_LENGTH} characters, trimmed, without
+ * control characters, that does not look like a token. It is shown to the user
+ * on a device page and kept in the store, so it must never carry a secret.
+ * @throws AuthError CLAIM_INVALID otherwise.
+ */
+export function sessionLabel(label: unknown): string | undefined {
+  if (label === undefined) return undefined;
+  const text = typeof label === 'string' ? label.trim() : undefined;
+  if (text === undefined || text === '' || text.length > MAX_SESSION_LABEL_LENGTH) {
+    throw new AuthError(
+      'CLAIM_INVALID',
+      `session.label must be a string of 1 to ${MAX_SESSION_LABEL_LENGTH} characters`,
+    );
+  }
+  if (LABEL_FORBIDDEN.test(text))
+    throw new AuthError('CLAIM_INVALID', 'session.label must not contain control characters');
+  if (TOKEN_SHAPE.test(text)) throw new AuthError('CLAIM_INVALID', 'session.label must not be a token');
+  return text;
+}
+
+/** What a new family records besides its first token: its id (made beforehand when the caller needs it) and label. */
+export interface FamilyStart {
+  /** The family id, when the caller made it (to sign an access token of the session first). */
+  familyId?: string;
+  /** The checked session label. */
+  label?: string | undefined;
+}
+
 /** Starts a refresh-token family (a login): signs its first token and records it in the store. */
 export async function startFamily(
   config: AuthConfig,
   claims: Record<string, unknown>,
   nowMs: number,
-): Promise<{ token: string; expiresIn: number }> {
+  start: FamilyStart = {},
+): Promise<{ token: string; expiresIn: number; familyId: string }> {
   requireSigningKey(config);
   const absoluteExpiresAt =
     config.familyTtl === undefined ? Number.POSITIVE_INFINITY : nowMs + config.familyTtl * 1000;
   const expiresAt = Math.min(nowMs + config.refreshTtl * 1000, absoluteExpiresAt);
   const tokenId = newTokenId(nowMs);
-  const familyId = newFamilyId();
+  const familyId = start.familyId ?? newFamilyId();
   const signed = await signRefreshToken(config, claims, {
     tokenId,
     familyId,
@@ -131,10 +174,20 @@ export async function startFamily(
     expiresAtMs: expiresAt,
   });
   const subject = claims.sub as string;
+  const label = start.label;
   await config.storeCall((store) =>
-    store.createFamily({ subject, familyId, tokenId, expiresAt, absoluteExpiresAt, now: nowMs }),
+    store.createFamily({
+      subject,
+      familyId,
+      tokenId,
+      expiresAt,
+      absoluteExpiresAt,
+      now: nowMs,
+      ...(label === undefined ? {} : { label }),
+    }),
   );
-  return signed;
+  config.emit({ type: 'session-created', subject, familyId });
+  return { ...signed, familyId };
 }
 
 /** The answer to a login or a refresh: the two tokens and their lifetimes. */

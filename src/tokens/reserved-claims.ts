@@ -13,6 +13,7 @@ export const RESERVED_CLAIM_NAMES = [
   'iat',
   'jti',
   'fam',
+  'sid',
   'roles',
   'role',
   'scope',

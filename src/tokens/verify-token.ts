@@ -1,7 +1,7 @@
 import type { AuthConfig } from '../config.js';
 import { AuthError } from '../errors.js';
-import { issuedAtMs } from '../lib/token-id.js';
-import type { RefreshTokenRef } from '../stores/token-store.js';
+import { issuedAtMs, isTokenId } from '../lib/token-id.js';
+import type { AccessTokenRef, RefreshTokenRef } from '../stores/token-store.js';
 import type { VerifyOptions } from '../types.js';
 import { type ClaimRules, checkRegisteredClaims } from './check-claims.js';
 import { checkClaimsSchema } from './check-schema.js';
@@ -159,12 +159,23 @@ async function checkStoreState(
     );
     if (state !== 'active') throw new AuthError('TOKEN_REVOKED', 'the refresh token is no longer valid');
   } else {
-    const ref = {
+    const ref: AccessTokenRef = {
       subject: claims.sub as string,
       tokenId: claims.jti as string,
       issuedAt: issuedAtMs(claims.jti, claims.iat as number),
       now: nowMs,
     };
+    // The session, checked in the same store read: a revoked session's access tokens end at once.
+    // Only tokens tokenward issued (its issuer, its UUIDv7 jti): an OpenID Provider's `sid`
+    // (Keycloak puts one in access tokens) names nothing in this store.
+    if (
+      typeof claims.sid === 'string' &&
+      claims.sid !== '' &&
+      config.issuers === undefined &&
+      claims.iss === config.issuer &&
+      isTokenId(claims.jti)
+    )
+      ref.sessionId = claims.sid;
     if (await config.storeCall((store) => store.isAccessTokenRevoked(ref))) {
       throw new AuthError('TOKEN_REVOKED', 'the token has been revoked');
     }

@@ -92,7 +92,14 @@ describe('refresh: rotation and reuse detection', () => {
     expect(await codeOf(auth.refresh(first.refreshToken))).toBe('REFRESH_TOKEN_REUSED');
     expect(await codeOf(auth.refresh(second.refreshToken))).toBe('TOKEN_REVOKED');
     expect(await codeOf(auth.verifyToken(second.refreshToken, { type: 'refresh' }))).toBe('TOKEN_REVOKED');
-    expect(events.map((e) => e.type)).toEqual(['login', 'refresh', 'reuse-detected']);
+    expect(events.map((e) => e.type)).toEqual([
+      'session-created',
+      'login',
+      'refresh',
+      'session-refreshed',
+      'reuse-detected',
+      'session-revoked',
+    ]);
     // Another family of the same subject is untouched.
     const other = await auth.issueTokens({ sub: 'u1' });
     await expect(
@@ -161,7 +168,9 @@ describe('revoke and revokeSubject', () => {
     const second = await auth.refresh(first.refreshToken);
     await auth.revoke(second.refreshToken);
     expect(await codeOf(auth.refresh(second.refreshToken))).toBe('TOKEN_REVOKED');
-    expect(events.at(-1)).toMatchObject({ type: 'revoke', subject: 'u1', reason: 'refresh-token' });
+    // The revocation, then the session it ended.
+    expect(events.at(-2)).toMatchObject({ type: 'revoke', subject: 'u1', reason: 'refresh-token' });
+    expect(events.at(-1)).toMatchObject({ type: 'session-revoked', subject: 'u1', reason: 'logout' });
     // Revoking twice is harmless.
     await expect(auth.revoke(second.refreshToken)).resolves.toBeUndefined();
   });
@@ -241,7 +250,15 @@ describe('revoke and revokeSubject', () => {
     const next = await auth.refresh(pair.refreshToken);
     await auth.revoke(next.accessToken);
     await auth.revokeSubject('u1');
-    expect(events.map((e) => e.type)).toEqual(['login', 'refresh', 'revoke', 'revoke-subject']);
+    expect(events.map((e) => e.type)).toEqual([
+      'session-created',
+      'login',
+      'refresh',
+      'session-refreshed',
+      'revoke',
+      'revoke-subject',
+      'session-revoked',
+    ]);
     const text = JSON.stringify(events);
     for (const token of [pair.accessToken, pair.refreshToken, next.accessToken, next.refreshToken]) {
       for (const part of token.split('.')) expect(text).not.toContain(part);
@@ -368,9 +385,14 @@ describe('loadSubject: fresh roles and claims at refresh', () => {
     const second = await auth.refresh(login.refreshToken);
     rows.set('u1', null);
     expect(await codeOf(auth.refresh(second.refreshToken))).toBe('TOKEN_REVOKED');
-    expect(events.at(-1)).toMatchObject({
+    expect(events.at(-2)).toMatchObject({
       type: 'revoke',
       subject: 'u1',
+      familyId: payloadOf(login.refreshToken).fam,
+      reason: 'subject-gone',
+    });
+    expect(events.at(-1)).toMatchObject({
+      type: 'session-revoked',
       familyId: payloadOf(login.refreshToken).fam,
       reason: 'subject-gone',
     });

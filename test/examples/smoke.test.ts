@@ -351,6 +351,10 @@ describe('the demo', TEST_TIMEOUT, () => {
     expect(code, output).toBe(0);
     expect(output).toContain('Welcome alice, to the admin dashboard');
     expect(output).toContain('REFRESH_TOKEN_REUSED');
+    // Two devices listed, one ended by the other.
+    expect(output).toContain('"label":"Safari on iOS","current":false');
+    expect(output).toContain('DELETE /auth/sessions/');
+    expect(output).toContain('✓ only the laptop is left');
     expect(output).toContain('✓ Every step behaved as expected.');
     expect(output).not.toContain('✗');
     expect(output).not.toContain('\u001b[');

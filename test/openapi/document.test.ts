@@ -109,8 +109,8 @@ describe('tokenwardOpenApi', () => {
   it('documents the refresh cookie by the name the browser gets, or the body field without it', () => {
     const cookieParameter = (options: TokenwardOpenApiOptions) =>
       Object.values(tokenwardOpenApi(options).paths).find(
-        (item) => item.post.operationId === 'tokenwardRefresh',
-      )?.post.parameters?.[0]?.name;
+        (item) => item.post?.operationId === 'tokenwardRefresh',
+      )?.post?.parameters?.[0]?.name;
     expect(cookieParameter({ prefix: '/auth' })).toBe('__Host-refresh_token');
     expect(cookieParameter({ prefix: '/auth', cookie: { path: '/auth' } })).toBe('__Secure-refresh_token');
     expect(cookieParameter({ prefix: '/' })).toBe('__Host-refresh_token');

@@ -171,10 +171,12 @@ export async function runContract(tokenward, alg) {
   now -= 16 * 60 * 1000;
   checks.push('expiry');
 
-  // kid rotation: the new key signs, the old one still verifies
+  // kid rotation: the new key signs, the old one still verifies (a token of a live session:
+  // pair's session ended with the replay above, and its access tokens with it)
+  const beforeRotation = await auth.issueTokens({ sub: 'u1' });
   const rotatedKeys = createAuth(options([second.key, first.key]));
   check(
-    (await rotatedKeys.verifyToken(pair.accessToken)).sub === 'u1',
+    (await rotatedKeys.verifyToken(beforeRotation.accessToken)).sub === 'u1',
     'old key still verifies after kid rotation',
   );
   const next = await rotatedKeys.issueTokens({ sub: 'u5' });

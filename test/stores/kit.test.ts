@@ -7,11 +7,13 @@ import type { TokenStore } from '../../src/stores/token-store.js';
 import { CONCURRENT_ROTATIONS, describeTokenStore, tokenStoreChecks } from '../../src/testing/index.js';
 import {
   IdOnlyStore,
+  ListsRevokedStore,
   NeverExpiringStore,
   type Nonsense,
   NonsenseStore,
   OwnClockStore,
   ReadThenWriteStore,
+  SessionBlindStore,
 } from '../support/broken-stores.js';
 
 const execFileAsync = promisify(execFile);
@@ -35,6 +37,7 @@ const expiryChecks = [
   'a revoked family stays revoked until it expires, then is forgotten',
   'a subject revocation never moves backwards and expires',
   'a denied access token is revoked until it expires',
+  'sessions: expired, revoked, reused and subject-revoked families are not listed',
 ];
 
 describe('the conformance kit', () => {
@@ -78,12 +81,20 @@ describe('the conformance kit', () => {
 
   it('fails a store that keys records by id alone, ignoring the subject', async () => {
     const failed = await failedChecks(() => new IdOnlyStore(new MemoryTokenStore({ sweepIntervalMs: 0 })));
-    // Every other check uses distinct ids, so it passes them all: only the new ones catch it.
+    // Every other check uses distinct ids, so it passes them all: only the ones that share
+    // an id between subjects catch it.
     expect([...failed.keys()].sort()).toEqual(
       [
         'one family id under two subjects is two families',
         'an access-token denial applies to its subject only',
+        'sessions: listing and revoking are isolated between subjects',
+        'sessions: an access token of a revoked or reused session is refused',
+        // Its subject revocations live beside the families, so its listing misses them.
+        'sessions: expired, revoked, reused and subject-revoked families are not listed',
       ].sort(),
+    );
+    expect(failed.get('sessions: listing and revoking are isolated between subjects')).toMatch(
+      /its own sessions only, keyed by \(subject, family id\)/,
     );
     expect(failed.get('one family id under two subjects is two families')).toMatch(
       /keyed by \(subject, family id\)/,
@@ -91,6 +102,49 @@ describe('the conformance kit', () => {
     expect(failed.get('an access-token denial applies to its subject only')).toMatch(
       /keyed by \(subject, jti\)/,
     );
+  });
+
+  it('fails a store whose access-token check ignores the session', async () => {
+    const failed = await failedChecks(
+      () => new SessionBlindStore(new MemoryTokenStore({ sweepIntervalMs: 0 })),
+    );
+    expect([...failed.keys()]).toEqual([
+      'sessions: an access token of a revoked or reused session is refused',
+    ]);
+    expect(failed.get('sessions: an access token of a revoked or reused session is refused')).toMatch(
+      /a revoked session refuses its access tokens/,
+    );
+  });
+
+  it('fails a store that lists revoked sessions', async () => {
+    const failed = await failedChecks(
+      () => new ListsRevokedStore(new MemoryTokenStore({ sweepIntervalMs: 0 })),
+    );
+    expect([...failed.keys()].sort()).toEqual(
+      [
+        'sessions: expired, revoked, reused and subject-revoked families are not listed',
+        'sessions: listing and revoking are isolated between subjects',
+        'sessions: revoking one session among many ends it alone',
+      ].sort(),
+    );
+  });
+
+  it('fails a store written for 0.1 (no listSessions) on the session checks only, saying what is missing', async () => {
+    const failed = await failedChecks(() => {
+      const inner = new MemoryTokenStore({ sweepIntervalMs: 0 });
+      return {
+        createFamily: (f) => inner.createFamily(f),
+        rotateRefreshToken: (i) => inner.rotateRefreshToken(i),
+        getRefreshTokenState: (t) => inner.getRefreshTokenState(t),
+        revokeFamily: (f) => inner.revokeFamily(f),
+        revokeAccessToken: (t) => inner.revokeAccessToken(t),
+        isAccessTokenRevoked: ({ sessionId: _ignored, ...t }) => inner.isAccessTokenRevoked(t),
+        revokeSubject: (i) => inner.revokeSubject(i),
+      } satisfies TokenStore;
+    });
+    const sessionChecks = tokenStoreChecks.map((c) => c.name).filter((name) => name.startsWith('sessions: '));
+    expect([...failed.keys()].sort()).toEqual(sessionChecks.sort());
+    expect(failed.get(sessionChecks[0]!)).toMatch(/no listSessions method/);
   });
 
   const nonsense: Array<[Nonsense, RegExp]> = [

@@ -234,3 +234,41 @@ describe('MemoryTokenStore specifics', () => {
     expect(emitWarning.mock.calls[0]?.[1]).toMatchObject({ code: 'TOKENWARD_MEMORY_STORE_IN_PRODUCTION' });
   });
 });
+
+describe('MemoryTokenStore sessions', () => {
+  it("lists from the subject's own families only, bounded by maxEntriesPerSubject, pruning expired ones", async () => {
+    const store = new MemoryTokenStore({ sweepIntervalMs: 0, maxEntriesPerSubject: 3 });
+    const create = (subject: string, familyId: string, now: number, ttl: number) =>
+      store.createFamily({
+        subject,
+        familyId,
+        tokenId: `${familyId}-rt`,
+        expiresAt: now + ttl,
+        absoluteExpiresAt: Number.POSITIVE_INFINITY,
+        now,
+      });
+    await create('other', 'x', T0, 10_000);
+    await create('u', 'short', T0, 1_000);
+    await create('u', 'a', T0 + 1, 10_000);
+    await create('u', 'b', T0 + 2, 10_000);
+    expect((await store.listSessions({ subject: 'u', now: T0 + 2 })).map((s) => s.id)).toEqual([
+      'b',
+      'a',
+      'short',
+    ]);
+    // A fourth login at the cap forgets the subject's oldest family: at most 3 are ever listed.
+    await create('u', 'c', T0 + 3, 10_000);
+    expect((await store.listSessions({ subject: 'u', now: T0 + 3 })).map((s) => s.id)).toEqual([
+      'c',
+      'b',
+      'a',
+    ]);
+    expect(store.size).toBe(4);
+    // Past a family's expiry, listing removes it from the store, not only from the answer.
+    await create('u', 'brief', T0 + 4, 10);
+    expect(store.size).toBe(4);
+    expect((await store.listSessions({ subject: 'u', now: T0 + 20 })).map((s) => s.id)).toEqual(['c', 'b']);
+    expect(store.size).toBe(3);
+    expect((await store.listSessions({ subject: 'other', now: T0 + 20 })).map((s) => s.id)).toEqual(['x']);
+  });
+});

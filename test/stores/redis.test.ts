@@ -104,6 +104,11 @@ async function everyOperation(store: TokenStore, prefix: string = randomUUID()) 
       'isAccessTokenRevoked',
       () => store.isAccessTokenRevoked({ subject, tokenId: 'at1', issuedAt: now, now }),
     ],
+    [
+      'isAccessTokenRevoked with a session',
+      () => store.isAccessTokenRevoked({ subject, tokenId: 'at2', issuedAt: now, now, sessionId: familyId }),
+    ],
+    ['listSessions', () => (store.listSessions as NonNullable<TokenStore['listSessions']>)({ subject, now })],
     ['revokeSubject', () => store.revokeSubject({ subject, revokedAt: now, expiresAt: now + 45_000, now })],
     ['revokeFamily', () => store.revokeFamily({ subject, familyId, now })],
   ];
@@ -331,6 +336,90 @@ describe.skipIf(!redisAvailable)('RedisTokenStore', () => {
       expect(await keysWithPrefix(admin, prefix)).toEqual([]);
     });
 
+    it("keeps a per-subject session index under the subject's hash tag, with a TTL, pruned of ended sessions", async () => {
+      const prefix = `sessions-${randomUUID()}:`;
+      const store = new RedisTokenStore(client(), { prefix });
+      const list = (now: number) =>
+        (store.listSessions as NonNullable<TokenStore['listSessions']>)({ subject: 'u{1}', now });
+      const now = Date.now();
+      const family = (familyId: string, ttl: number, label?: string) =>
+        store.createFamily({
+          subject: 'u{1}',
+          familyId,
+          tokenId: `${familyId}-rt`,
+          expiresAt: now + ttl,
+          absoluteExpiresAt: Number.POSITIVE_INFINITY,
+          now,
+          ...(label === undefined ? {} : { label }),
+        });
+      await family('short', 10_000);
+      await family('long', 60_000, 'Phone');
+      await family('revoked', 30_000);
+      const keys = await keysWithPrefix(admin, prefix);
+      const indexKey = keys.find((key) => key.endsWith(':i')) ?? '';
+      expect(keys.map((key) => key.slice(key.indexOf('}') + 1)).sort()).toEqual([
+        ':f:long',
+        ':f:revoked',
+        ':f:short',
+        ':i',
+      ]);
+      expect(new Set(keys.map((key) => /\{([^}]*)\}/.exec(key)?.[1])).size).toBe(1);
+      // The index lives as long as its longest session, and no longer.
+      const ttl = await admin.pttl(indexKey);
+      expect(ttl).toBeGreaterThan(55_000);
+      expect(ttl).toBeLessThanOrEqual(60_000);
+      await store.revokeFamily({ subject: 'u{1}', familyId: 'revoked', now });
+      expect(await admin.zrange(indexKey, 0, -1)).toEqual(['short', 'long']);
+      // Past the short one's expiry (by the caller's clock), listing drops it from the index.
+      const sessions = await list(now + 10_000);
+      expect(sessions).toEqual([
+        {
+          id: 'long',
+          createdAt: now,
+          lastUsedAt: now,
+          expiresAt: now + 60_000,
+          absoluteExpiresAt: Number.POSITIVE_INFINITY,
+          label: 'Phone',
+        },
+      ]);
+      expect(await admin.zrange(indexKey, 0, -1)).toEqual(['long']);
+      // Once nothing is live, the index goes.
+      expect(await list(now + 60_000)).toEqual([]);
+      expect(await admin.exists(indexKey)).toBe(0);
+    });
+
+    it('lists a family recorded before sessions existed once it rotates, with no creation time lost', async () => {
+      const prefix = `legacy-${randomUUID()}:`;
+      const store = new RedisTokenStore(client(), { prefix });
+      const now = Date.now();
+      await store.createFamily({
+        subject: 'u',
+        familyId: 'old',
+        tokenId: 'rt1',
+        expiresAt: now + 60_000,
+        absoluteExpiresAt: Number.POSITIVE_INFINITY,
+        now,
+      });
+      // What 0.1 left behind: the family hash without c, u and the index.
+      const [familyKey] = (await keysWithPrefix(admin, prefix)).filter((key) => key.includes(':f:'));
+      await admin.hdel(familyKey ?? '', 'c', 'u');
+      await admin.del((familyKey ?? '').replace(/:f:old$/, ':i'));
+      const list = (at: number) =>
+        (store.listSessions as NonNullable<TokenStore['listSessions']>)({ subject: 'u', now: at });
+      expect(await list(now)).toEqual([]);
+      await store.rotateRefreshToken({
+        subject: 'u',
+        familyId: 'old',
+        tokenId: 'rt1',
+        issuedAt: now,
+        now: now + 1000,
+        nextTokenId: 'rt2',
+        nextExpiresAt: now + 61_000,
+        reuseGraceMs: 0,
+      });
+      expect(await list(now + 1000)).toMatchObject([{ id: 'old', createdAt: now, lastUsedAt: now + 1000 }]);
+    });
+
     it('takes the client and the prefix in one object too', async () => {
       const prefix = `config-${randomUUID()}:`;
       const store = new RedisTokenStore({ client: client(), prefix });
@@ -373,6 +462,8 @@ describe.skipIf(!redisAvailable)('RedisTokenStore', () => {
           ['verifyToken(refresh)', () => auth.verifyToken(pair.refreshToken, { type: 'refresh' })],
           ['verifyToken(access) with checkRevocation', () => auth.verifyToken(pair.accessToken)],
           ['refresh', () => auth.refresh(pair.refreshToken)],
+          ['listSessions', () => auth.listSessions(subject)],
+          ['revokeSession', () => auth.revokeSession(subject, 'some-session')],
         ];
         for (const [name, action] of measured) {
           const before = await scriptCalls(admin);
@@ -381,6 +472,30 @@ describe.skipIf(!redisAvailable)('RedisTokenStore', () => {
         }
       } finally {
         await counter.close();
+      }
+    });
+
+    it('ends every other session while logins race with revokeOtherSessions: no working session goes unlisted', async () => {
+      const auth = createAuth({ keys: SECRET, store: new RedisTokenStore(client()), checkRevocation: true });
+      const subject = `others-${randomUUID()}`;
+      const own = await auth.issueTokens({ sub: subject });
+      const keep = (await auth.verifyToken(own.accessToken)).sid as string;
+      const before = await Promise.all(Array.from({ length: 10 }, () => auth.issueTokens({ sub: subject })));
+      const racing = Array.from({ length: 10 }, () => auth.issueTokens({ sub: subject }));
+      const [ended] = await Promise.all([auth.revokeOtherSessions(subject, keep), ...racing]);
+      expect(ended).toBeGreaterThanOrEqual(10);
+      const listed = (await auth.listSessions(subject)).map((s) => s.id);
+      expect(listed).toContain(keep);
+      for (const pair of before) {
+        await expect(auth.verifyToken(pair.accessToken)).rejects.toMatchObject({ code: 'TOKEN_REVOKED' });
+      }
+      for (const pair of await Promise.all(racing)) {
+        const sid = (await auth.verifyToken(pair.accessToken, { checkRevocation: false })).sid as string;
+        const works = await auth.verifyToken(pair.accessToken).then(
+          () => true,
+          () => false,
+        );
+        expect(works, 'a racing login works exactly when it is listed').toBe(listed.includes(sid));
       }
     });
 

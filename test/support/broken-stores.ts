@@ -5,6 +5,7 @@
 
 import type {
   AccessTokenRef,
+  ListSessionsInput,
   NewRefreshFamily,
   RefreshFamilyRef,
   RefreshTokenRef,
@@ -13,6 +14,7 @@ import type {
   RevokeSubjectInput,
   RotateRefreshTokenInput,
   RotateRefreshTokenResult,
+  SessionRecord,
   TokenStore,
 } from '../../src/stores/token-store.js';
 
@@ -39,6 +41,9 @@ class DelegatingStore implements TokenStore {
   }
   revokeSubject(input: RevokeSubjectInput): Promise<void> {
     return this.inner.revokeSubject(input);
+  }
+  listSessions(input: ListSessionsInput): Promise<SessionRecord[]> {
+    return (this.inner.listSessions as NonNullable<TokenStore['listSessions']>).call(this.inner, input);
   }
 }
 
@@ -149,6 +154,9 @@ export class IdOnlyStore extends DelegatingStore {
     if (this.#subjectRevoked(token.subject, token.issuedAt, token.now)) return true;
     return this.inner.isAccessTokenRevoked({ ...token, subject: ANY_SUBJECT });
   }
+  override listSessions(input: ListSessionsInput): Promise<SessionRecord[]> {
+    return super.listSessions({ ...input, subject: ANY_SUBJECT });
+  }
   override async revokeSubject(input: RevokeSubjectInput): Promise<void> {
     const existing = this.#revokedSubjects.get(input.subject);
     if (existing !== undefined && existing.expiresAt > input.now) {
@@ -197,5 +205,42 @@ export class NonsenseStore extends DelegatingStore {
     if (this.nonsense === 'revoked-undefined') return undefined as unknown as boolean;
     if (this.nonsense === 'revoked-as-string') return String(revoked) as unknown as boolean;
     return revoked;
+  }
+}
+
+/**
+ * Lists sessions, but its access-token check ignores the session (as a 0.1 store's
+ * did): a revoked session's access tokens would live on until they expire.
+ */
+export class SessionBlindStore extends DelegatingStore {
+  override isAccessTokenRevoked(token: AccessTokenRef): Promise<boolean> {
+    const { sessionId: _ignored, ...rest } = token;
+    return this.inner.isAccessTokenRevoked(rest);
+  }
+}
+
+/** Lists every family of the subject it ever recorded, revoked ones included. */
+export class ListsRevokedStore extends DelegatingStore {
+  readonly #created = new Map<string, SessionRecord[]>();
+  override async createFamily(family: NewRefreshFamily): Promise<void> {
+    await this.inner.createFamily(family);
+    const list = this.#created.get(family.subject) ?? [];
+    list.unshift({
+      id: family.familyId,
+      createdAt: family.now,
+      lastUsedAt: family.now,
+      expiresAt: family.expiresAt,
+      absoluteExpiresAt: family.absoluteExpiresAt,
+      ...(family.label === undefined ? {} : { label: family.label }),
+    });
+    this.#created.set(family.subject, list);
+  }
+  override async listSessions(input: ListSessionsInput): Promise<SessionRecord[]> {
+    const live = await super.listSessions(input);
+    const byId = new Map(live.map((session) => [session.id, session]));
+    // Unexpired ones, with their live times where the real store still has them.
+    return (this.#created.get(input.subject) ?? [])
+      .filter((session) => session.expiresAt > input.now)
+      .map((session) => byId.get(session.id) ?? session);
   }
 }

@@ -13,6 +13,7 @@ import {
   requireAnyScope,
   requireRole,
   requireScope,
+  type Session,
   type TokenPair,
 } from '../../src/index.js';
 
@@ -195,5 +196,20 @@ describe('scopes', () => {
     void auth.issueTokens({ sub: 'u', tenant: 't', scope: ['read:notes'] });
     // @ts-expect-error a list of scopes, not the space-separated claim
     void auth.createAccessToken({ sub: 'u', tenant: 't', scope: 'read:notes' });
+  });
+});
+
+describe('sessions', () => {
+  const sessionsAuth = createAuth({ keys: 'a-type-test-secret-of-at-least-32-bytes!!' });
+  it('labels a login, lists and ends sessions, and types sid on the claims', async () => {
+    expectTypeOf(sessionsAuth.issueTokens).toBeCallableWith({ sub: 'u1' }, { session: { label: 'Phone' } });
+    // @ts-expect-error: the label is a string
+    sessionsAuth.issueTokens({ sub: 'u1' }, { session: { label: 42 } });
+    expectTypeOf(sessionsAuth.listSessions('u1')).resolves.toEqualTypeOf<Session[]>();
+    expectTypeOf<Session['absoluteExpiresAt']>().toEqualTypeOf<number | null>();
+    expectTypeOf(sessionsAuth.revokeSession('u1', 's')).resolves.toEqualTypeOf<void>();
+    expectTypeOf(sessionsAuth.revokeOtherSessions('u1', 's')).resolves.toEqualTypeOf<number>();
+    const claims = await sessionsAuth.verifyToken('token');
+    expectTypeOf(claims.sid).toEqualTypeOf<string | undefined>();
   });
 });

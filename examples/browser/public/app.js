@@ -30,6 +30,8 @@ function setState(/** @type {'signed-in' | 'signed-out'} */ state, /** @type {st
   $('status').textContent = text;
   $('login').hidden = state === 'signed-in';
   $('session').hidden = state !== 'signed-in';
+  $('devices').hidden = state !== 'signed-in';
+  if (state !== 'signed-in') $('sessions').replaceChildren();
 }
 
 /** The tokenward error code of a failed answer, if any. */
@@ -70,9 +72,10 @@ function refresh() {
   return refreshing;
 }
 
-/** GET with the access token; on TOKEN_EXPIRED, refreshes once and retries. */
-async function api(/** @type {string} */ path) {
-  const call = () => fetch(path, { headers: accessToken ? { authorization: `Bearer ${accessToken}` } : {} });
+/** A call with the access token (GET unless `method` says otherwise); on TOKEN_EXPIRED, refreshes once and retries. */
+async function api(/** @type {string} */ path, method = 'GET') {
+  const call = () =>
+    fetch(path, { method, headers: accessToken ? { authorization: `Bearer ${accessToken}` } : {} });
   let response = await call();
   if (response.status === 401 && (await errorCode(response)) === 'TOKEN_EXPIRED') {
     log(`${path}: access token expired, refreshing`);
@@ -108,6 +111,51 @@ $('login').addEventListener('submit', async (event) => {
 });
 
 $('me').addEventListener('click', () => whoAmI());
+
+// The device page: this user's sessions (one per login), each but this one with a button that ends it.
+// Labels come from the server (a short User-Agent); they are set as text, never as HTML.
+async function listSessions() {
+  const response = await api('/auth/sessions');
+  if (!response.ok) return;
+  /** @type {{ sessions: Array<{ id: string, label?: string, current: boolean, createdAt: number, lastUsedAt: number }> }} */
+  const { sessions } = await response.json();
+  const items = sessions.map((session) => {
+    const item = document.createElement('li');
+    item.dataset.sessionId = session.id;
+    item.dataset.current = String(session.current);
+    const name = document.createElement('span');
+    name.className = 'label';
+    name.textContent = `${session.label ?? 'Unknown device'}${session.current ? ' (this device)' : ''}`;
+    const when = document.createElement('small');
+    when.textContent = ` signed in ${new Date(session.createdAt).toLocaleString()}, last active ${new Date(session.lastUsedAt).toLocaleString()}`;
+    item.append(name, when);
+    if (!session.current) {
+      const end = document.createElement('button');
+      end.type = 'button';
+      end.className = 'end-session';
+      end.textContent = 'Sign out';
+      end.addEventListener('click', async () => {
+        const ended = await api(`/auth/sessions/${encodeURIComponent(session.id)}`, 'DELETE');
+        log(`ended the session on ${session.label ?? 'a device'}: ${ended.status}`);
+        await listSessions();
+      });
+      item.append(' ', end);
+    }
+    return item;
+  });
+  $('sessions').replaceChildren(...items);
+  // A render count, so that a test (or a screen reader's live region) can tell a new list from the last one.
+  $('sessions').dataset.renders = String(Number($('sessions').dataset.renders ?? '0') + 1);
+  log(`sessions listed: ${items.length}`);
+}
+
+$('list-sessions').addEventListener('click', () => listSessions());
+
+$('end-others').addEventListener('click', async () => {
+  const response = await api('/auth/sessions', 'DELETE');
+  log(`ended every other session: ${response.status}`);
+  await listSessions();
+});
 
 $('dashboard').addEventListener('click', async () => {
   const response = await api('/admin/dashboard');

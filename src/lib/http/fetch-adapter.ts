@@ -43,9 +43,15 @@ export interface FetchTokenRoutes {
   readonly routes: TokenRoutes;
   /**
    * Runs a route for a request and answers it; `clientAddress` is the runtime's, used when the
-   * proxy is not trusted. With `delegateErrors`, rejects with the failure instead.
+   * proxy is not trusted; `path` is the request's path under the mount path (for
+   * `DELETE /sessions/:id`). With `delegateErrors`, rejects with the failure instead.
    */
-  handle(route: TokenRoute, request: Request, clientAddress: string | undefined): Promise<Response>;
+  handle(
+    route: TokenRoute,
+    request: Request,
+    clientAddress: string | undefined,
+    path?: string,
+  ): Promise<Response>;
 }
 
 /**
@@ -60,7 +66,7 @@ export function createFetchTokenRoutes<Claims extends object, Role extends strin
   const routes = createTokenRoutes(auth, options);
   return {
     routes,
-    async handle(route, request, clientAddress) {
+    async handle(route, request, clientAddress, path) {
       const outcome = await routes.handle(route, {
         request: fetchRequestView(request),
         secure: isHttpsRequest(request, trustProxy),
@@ -68,6 +74,7 @@ export function createFetchTokenRoutes<Claims extends object, Role extends strin
         clientAddress: trustProxy ? (forwardedClientAddress(request) ?? clientAddress) : clientAddress,
         body: { stream: request.body, consumed: request.bodyUsed },
         defaultReporter: reportToConsole,
+        ...(path === undefined ? {} : { path }),
       });
       if (outcome.kind === 'answer') return answerResponse(outcome.answer);
       // The only other outcome of a token route: a failure the application handles itself.

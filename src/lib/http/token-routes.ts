@@ -45,6 +45,15 @@ import {
 } from './outcome.js';
 import { type PasswordCheck, resolvePasswordCheck } from './password-check.js';
 import { checkGrantScopes, grantedScopes, isScopeRefusal, requestedScopes } from './scope-grant.js';
+import {
+  createSessionSteps,
+  resolveSessionLabel,
+  SESSION_ENDPOINTS,
+  type SessionRoute,
+  type SessionRoutesOptions,
+  sessionRouteOf,
+  type TokenRouteEndpoint,
+} from './session-routes.js';
 import type { HttpAnswer, HttpRequestView } from './types.js';
 
 /** The custom claims a user's tokens carry: the `Auth` instance's claims without the reserved names. */
@@ -95,7 +104,8 @@ export interface LoginFieldNames {
  */
 export interface TokenRoutesOptions<Role extends string = string, Claims extends object = CustomClaims>
   extends CsrfOptions,
-    FailureOptions {
+    FailureOptions,
+    SessionRoutesOptions {
   /** Looks a user up by the login name: the user, or `null` when there is none. */
   findUser(
     username: string,
@@ -198,8 +208,11 @@ export interface TokenRoutesOptions<Role extends string = string, Claims extends
   ): readonly string[] | Promise<readonly string[]>;
 }
 
-/** The token routes: the three JSON ones, the OAuth2 token endpoint and "log out everywhere" when enabled. */
-export type TokenRoute = 'login' | 'refresh' | 'logout' | 'token' | 'logout-all';
+/**
+ * The token routes: the three JSON ones, the OAuth2 token endpoint and "log out everywhere"
+ * when enabled (each a `POST`), and the session routes when enabled.
+ */
+export type TokenRoute = 'login' | 'refresh' | 'logout' | 'token' | 'logout-all' | SessionRoute;
 
 /** One request to a token route, as an adapter hands it over. */
 export interface TokenRouteRequest {
@@ -216,15 +229,23 @@ export interface TokenRouteRequest {
   readonly clientAddress: string | undefined;
   /** The adapter's reporter of unexpected failures. */
   readonly defaultReporter: InternalErrorReporter;
+  /**
+   * The request's path under the mount path, as given to `routeOf` (not decoded), for
+   * `DELETE /sessions/:id`. Fastify, which routes by itself, passes `/sessions/` and the
+   * encoded `id` parameter.
+   */
+  readonly path?: string;
 }
 
 /** The token routes bound to an `Auth` instance and their options. */
 export interface TokenRoutes extends FailureHandling {
   /** The largest request body read, in bytes. */
   readonly bodyLimit: number;
-  /** The routes served, each at `/<name>` under the mount path. */
+  /** The `POST` routes served, each at `/<name>` under the mount path. */
   readonly routes: readonly TokenRoute[];
-  /** The route a `POST` to this path (relative to the mount path) is, if any. */
+  /** Every route served with its method and path (the `POST` routes and, when enabled, the session routes). */
+  readonly endpoints: readonly TokenRouteEndpoint<TokenRoute>[];
+  /** The route a request with this method and path (relative to the mount path) is, if any. */
   routeOf(method: string | undefined, path: string): TokenRoute | undefined;
   /** Runs a route; never rejects. */
   handle(route: TokenRoute, input: TokenRouteRequest): Promise<Outcome<never>>;
@@ -318,6 +339,12 @@ export function createTokenRoutes<Claims extends object, Role extends string>(
     ...(options.logoutAll === true ? (['logout-all'] as const) : []),
   ];
   const byPath: ReadonlyMap<string, TokenRoute> = new Map(served.map((route) => [`/${route}`, route]));
+  const sessions = options.sessions === true;
+  const endpoints: readonly TokenRouteEndpoint<TokenRoute>[] = [
+    ...served.map((route) => ({ route, method: 'POST' as const, path: `/${route}` })),
+    ...(sessions ? SESSION_ENDPOINTS : []),
+  ];
+  const labelFor = resolveSessionLabel(options.sessionLabel);
 
   function body(input: TokenRouteRequest, types: readonly BodyType[] = accept): Promise<ParsedBody> {
     return readBody(input.request, input.body, { limit: bodyLimit, accept: types });
@@ -362,6 +389,8 @@ export function createTokenRoutes<Claims extends object, Role extends string>(
       field(fieldNames.password),
       input.clientAddress,
       fieldNames,
+      [],
+      await labelFor(input.request),
     );
     return tokenAnswer(pair);
   }
@@ -373,6 +402,7 @@ export function createTokenRoutes<Claims extends object, Role extends string>(
     clientAddress: string | undefined,
     names: { username: string; password: string } = { username: 'username', password: 'password' },
     requested: readonly string[] = [],
+    label: string | undefined = undefined,
   ): Promise<TokenPair> {
     // Bounded before any lookup or hashing: a megabyte password never reaches bcrypt.
     if (typeof username !== 'string' || username === '' || username.length > maxUsername) {
@@ -423,7 +453,10 @@ export function createTokenRoutes<Claims extends object, Role extends string>(
       ...(user.roles === undefined ? {} : { roles: user.roles }),
       ...(scope === undefined ? {} : { scope }),
     };
-    return auth.issueTokens(subject as TokenSubject<Claims, Role>);
+    return auth.issueTokens(
+      subject as TokenSubject<Claims, Role>,
+      label === undefined ? undefined : { session: { label } },
+    );
   }
 
   async function refresh(input: TokenRouteRequest): Promise<HttpAnswer> {
@@ -466,13 +499,14 @@ export function createTokenRoutes<Claims extends object, Role extends string>(
     const { fields } = await body(input, ['form']);
     const result = await runOAuth2Grant(fields, {
       // The requested scope is read only when the app grants scopes: otherwise it is ignored (RFC 6749 3.3).
-      password: (username, password) =>
+      password: async (username, password) =>
         passwordLogin(
           username,
           password,
           input.clientAddress,
           undefined,
           grantScopes && requestedScopes(fields.scope),
+          await labelFor(input.request),
         ),
       async refreshToken(fromForm) {
         const presented = cookie === undefined ? fromForm : await presentedRefreshToken(input);
@@ -489,20 +523,30 @@ export function createTokenRoutes<Claims extends object, Role extends string>(
     });
   }
 
+  const sessionSteps = createSessionSteps(auth, {
+    noStore: NO_STORE,
+    clearCookie: () => cookieHeader(undefined, 0),
+  });
+
   const steps: Record<TokenRoute, (input: TokenRouteRequest) => Promise<HttpAnswer>> = {
     login,
     refresh,
     logout,
     token,
     'logout-all': logoutAll,
+    sessions: (input) => sessionSteps.sessions(input.request, input.path),
+    'end-session': (input) => sessionSteps['end-session'](input.request, input.path),
+    'end-other-sessions': (input) => sessionSteps['end-other-sessions'](input.request, input.path),
   };
 
   return {
     ...handling,
     bodyLimit,
     routes: served,
+    endpoints,
     routeOf(method, path) {
-      return method === 'POST' ? byPath.get(path) : undefined;
+      if (method === 'POST') return byPath.get(path);
+      return sessions ? sessionRouteOf(method, path) : undefined;
     },
     async handle(route, input) {
       try {

@@ -73,7 +73,7 @@ function expressApp(createApp: typeof express, fixtures: Fixtures, trustProxy: b
   const app = createApp();
   if (trustProxy) app.set('trust proxy', 'loopback');
   const options = routeOptions(fixtures);
-  app.use('/auth', tokenRoutes(auth, { ...options, logoutAll: true }));
+  app.use('/auth', tokenRoutes(auth, { ...options, logoutAll: true, sessions: true }));
   app.use('/fields-auth', tokenRoutes(auth, { ...options, fields: LOGIN_FIELDS }));
   app.use('/body-auth', tokenRoutes(auth, { ...options, cookie: false }));
   app.use('/https-auth', tokenRoutes(auth, { ...options, requireHttps: true }));
@@ -151,7 +151,7 @@ async function fastifyApp(fixtures: Fixtures, trustProxy: boolean): Promise<Fast
   const { auth } = fixtures;
   const app = Fastify({ trustProxy: trustProxy ? '127.0.0.1' : false });
   const options = { auth, ...routeOptions(fixtures) };
-  await app.register(tokenRoutes, { ...options, logoutAll: true, prefix: '/auth' });
+  await app.register(tokenRoutes, { ...options, logoutAll: true, sessions: true, prefix: '/auth' });
   await app.register(tokenRoutes, { ...options, fields: LOGIN_FIELDS, prefix: '/fields-auth' });
   await app.register(tokenRoutes, { ...options, cookie: false, prefix: '/body-auth' });
   await app.register(tokenRoutes, { ...options, requireHttps: true, prefix: '/https-auth' });
@@ -258,7 +258,7 @@ function koaApp(KoaClass: typeof Koa, fixtures: Fixtures, trustProxy: boolean): 
   app.proxy = trustProxy;
   app.silent = true;
   const options = routeOptions(fixtures);
-  app.use(tokenRoutes(auth, { ...options, logoutAll: true, prefix: '/auth' }));
+  app.use(tokenRoutes(auth, { ...options, logoutAll: true, sessions: true, prefix: '/auth' }));
   app.use(tokenRoutes(auth, { ...options, fields: LOGIN_FIELDS, prefix: '/fields-auth' }));
   app.use(tokenRoutes(auth, { ...options, cookie: false, prefix: '/body-auth' }));
   app.use(tokenRoutes(auth, { ...options, requireHttps: true, prefix: '/https-auth' }));

@@ -49,7 +49,7 @@ function honoApp(fixtures: Fixtures, trustProxy: boolean): Hono<HonoEnv> {
   const app = new Hono<HonoEnv>();
   const options = { ...routeOptions(fixtures), trustProxy };
   const faults = faultReporting(fixtures);
-  app.route('/auth', tokenRoutes(auth, { ...options, logoutAll: true }));
+  app.route('/auth', tokenRoutes(auth, { ...options, logoutAll: true, sessions: true }));
   app.route('/fields-auth', tokenRoutes(auth, { ...options, fields: LOGIN_FIELDS }));
   app.route('/body-auth', tokenRoutes(auth, { ...options, cookie: false }));
   app.route('/https-auth', tokenRoutes(auth, { ...options, requireHttps: true }));

@@ -246,7 +246,7 @@ function appModule(fixtures: Fixtures) {
 async function mountRoutes(app: INestApplication, fixtures: Fixtures): Promise<void> {
   const { auth } = fixtures;
   const options = routeOptions(fixtures);
-  await mountTokenRoutes(app, auth, { ...options, logoutAll: true, path: '/auth' });
+  await mountTokenRoutes(app, auth, { ...options, logoutAll: true, sessions: true, path: '/auth' });
   await mountTokenRoutes(app, auth, { ...options, fields: LOGIN_FIELDS, path: '/fields-auth' });
   await mountTokenRoutes(app, auth, { ...options, cookie: false, path: '/body-auth' });
   await mountTokenRoutes(app, auth, { ...options, requireHttps: true, path: '/https-auth' });

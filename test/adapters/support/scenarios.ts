@@ -1077,6 +1077,8 @@ export function scenarios(foreign: Record<string, string>): Scenario[] {
       name: 'scopes: requireScope and requireAnyScope in every claim form, 403 naming the scopes',
       steps: scopeSteps(foreign),
     },
+    // Sessions and devices (issue 16): see sessionSteps at the end of this file.
+    { name: 'sessions and devices: list, end one, end the others', steps: sessionSteps() },
   ];
 }
 
@@ -1158,6 +1160,213 @@ function scopeSteps(foreign: Record<string, string>): Step[] {
       name: 'scopeClaims: an instance reading permissions only accepts them',
       request: withToken('/scoped/permissions-only', 'permissions: array'),
       expect: carol,
+    },
+  ];
+}
+
+// ---------------------------------------------------------------------------
+// Sessions and devices (issue 16): GET /sessions, DELETE /sessions/:id and
+// DELETE /sessions on the /auth mount (`sessions: true`).
+// ---------------------------------------------------------------------------
+
+const PHONE_AGENT =
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
+const LAPTOP_AGENT = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
+const TABLET_AGENT =
+  'Mozilla/5.0 (Linux; Android 14; Pixel Tablet) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
+
+/** The `sid` claim of an access token, read without verifying (the server verifies). */
+function sidOf(token: string | undefined): string {
+  const payload = JSON.parse(Buffer.from((token ?? '').split('.')[1] ?? '', 'base64url').toString() || '{}');
+  return String(payload.sid);
+}
+
+function sessionFailure(message: string): never {
+  throw new Error(`sessions scenario: ${message}`);
+}
+
+function deviceLogin(device: string, agent: string): Step {
+  return {
+    ...loginStep('bob', 'bob-password'),
+    name: `bob logs in on the ${device}`,
+    request: () => ({
+      method: 'POST',
+      path: '/auth/login',
+      headers: { ...JSON_HEADERS, 'user-agent': agent },
+      body: JSON.stringify({ username: 'bob', password: 'bob-password' }),
+    }),
+    keep(reply, state) {
+      state.set(`${device}.access`, reply.json?.accessToken as string);
+      state.set(`${device}.refresh`, cookieValue(reply.setCookies, REFRESH_COOKIE) ?? '');
+    },
+  };
+}
+
+interface ListedSession {
+  id: string;
+  label?: string;
+  current: boolean;
+  createdAt: number;
+  lastUsedAt: number;
+  expiresAt: number;
+  absoluteExpiresAt: number | null;
+}
+
+/** A `GET /auth/sessions` as `device`, whose answer must list `labels` (newest first), `current` on `device`'s own. */
+function listAs(name: string, device: string, labels: string[]): Step {
+  return {
+    name,
+    request: get('/auth/sessions', (s) => bearer(s.get(`${device}.access`)!)),
+    expect: {
+      status: 200,
+      code: null,
+      headers: { 'cache-control': 'no-store', 'content-type': /^application\/json/ },
+    },
+    keep(reply, state) {
+      const sessions = reply.json?.sessions as ListedSession[] | undefined;
+      if (!Array.isArray(sessions)) sessionFailure('no sessions array');
+      const listed = sessions.map((session) => session.label);
+      if (JSON.stringify(listed) !== JSON.stringify(labels))
+        sessionFailure(`listed ${JSON.stringify(listed)}, expected ${JSON.stringify(labels)}`);
+      const own = sidOf(state.get(`${device}.access`));
+      for (const session of sessions) {
+        if (session.current !== (session.id === own)) sessionFailure(`current is wrong on ${session.label}`);
+        if (!(session.createdAt <= session.lastUsedAt && session.lastUsedAt < session.expiresAt))
+          sessionFailure(`times out of order on ${session.label}`);
+        if (session.absoluteExpiresAt !== null)
+          sessionFailure('the fixture has no absolute end: null expected');
+      }
+    },
+  };
+}
+
+function endSession(device: string, target: (s: State) => string, headers: Record<string, string> = {}) {
+  return (s: State): RequestSpec => ({
+    method: 'DELETE',
+    path: `/auth/sessions/${encodeURIComponent(target(s))}`,
+    headers: { ...bearer(s.get(`${device}.access`)!), ...headers },
+  });
+}
+
+const ended: Expectation = {
+  status: 204,
+  code: null,
+  setCookies: [],
+  headers: { 'cache-control': 'no-store' },
+};
+
+function sessionSteps(): Step[] {
+  return [
+    loginStep('alice', 'alice-password'),
+    deviceLogin('phone', PHONE_AGENT),
+    deviceLogin('laptop', LAPTOP_AGENT),
+    {
+      name: 'listing without an access token',
+      request: get('/auth/sessions'),
+      expect: { status: 401, code: 'TOKEN_MISSING', challenge: MISSING_CHALLENGE },
+    },
+    {
+      name: 'listing with a refresh token as the bearer token',
+      request: get('/auth/sessions', (s) => bearer(s.get('laptop.refresh')!)),
+      expect: invalidToken('TOKEN_TYPE_MISMATCH'),
+    },
+    listAs("the laptop lists bob's two sessions, its own current", 'laptop', [
+      'Firefox on Linux',
+      'Safari on iOS',
+    ]),
+    listAs('the phone sees the same, its own current', 'phone', ['Firefox on Linux', 'Safari on iOS']),
+    {
+      name: "ending alice's session as bob answers 204 and changes nothing",
+      request: endSession('laptop', (s) => sidOf(s.get('alice.access'))),
+      expect: ended,
+    },
+    {
+      name: 'an id that names no session answers alike',
+      request: endSession('laptop', () => 'no-such-session'),
+      expect: ended,
+    },
+    {
+      name: "alice's session lives on",
+      request: get('/me', (s) => bearer(s.get('alice.access')!)),
+      expect: { status: 200, code: null, body: { sub: 'u-alice' } },
+    },
+    {
+      name: 'ending the phone from another site is refused',
+      request: endSession('laptop', (s) => sidOf(s.get('phone.access')), {
+        origin: 'https://evil.example',
+        'sec-fetch-site': 'cross-site',
+      }),
+      expect: csrfRejected,
+    },
+    {
+      name: 'the laptop ends the phone',
+      request: endSession('laptop', (s) => sidOf(s.get('phone.access'))),
+      expect: ended,
+    },
+    {
+      name: "the phone's access token is refused at once",
+      request: get('/me', (s) => bearer(s.get('phone.access')!)),
+      expect: invalidToken('TOKEN_REVOKED'),
+    },
+    {
+      name: "the phone's refresh token is refused and its cookie cleared",
+      request: (s) => ({
+        method: 'POST',
+        path: '/auth/refresh',
+        headers: refreshCookie(s.get('phone.refresh')!),
+      }),
+      expect: { ...invalidToken('TOKEN_REVOKED'), setCookies: [CLEARED_COOKIE] },
+    },
+    {
+      name: 'the ended phone cannot list sessions any more',
+      request: get('/auth/sessions', (s) => bearer(s.get('phone.access')!)),
+      expect: invalidToken('TOKEN_REVOKED'),
+    },
+    listAs('the laptop is the only session left', 'laptop', ['Firefox on Linux']),
+    deviceLogin('tablet', TABLET_AGENT),
+    listAs('the tablet is listed first', 'laptop', ['Chrome on Android', 'Firefox on Linux']),
+    {
+      name: 'the laptop ends every other session',
+      request: (s) => ({
+        method: 'DELETE',
+        path: '/auth/sessions',
+        headers: bearer(s.get('laptop.access')!),
+      }),
+      expect: ended,
+    },
+    {
+      name: "the tablet's access token is refused",
+      request: get('/me', (s) => bearer(s.get('tablet.access')!)),
+      expect: invalidToken('TOKEN_REVOKED'),
+    },
+    {
+      name: 'the laptop itself still works',
+      request: get('/me', (s) => bearer(s.get('laptop.access')!)),
+      expect: { status: 200, code: null, body: { sub: 'u-bob' } },
+    },
+    {
+      name: 'ending its own session logs the laptop out and clears its cookie',
+      request: endSession('laptop', (s) => sidOf(s.get('laptop.access')), {
+        ...refreshCookie('whatever'),
+      }),
+      expect: { ...ended, setCookies: [CLEARED_COOKIE] },
+    },
+    {
+      name: "the laptop's access token is refused",
+      request: get('/me', (s) => bearer(s.get('laptop.access')!)),
+      expect: invalidToken('TOKEN_REVOKED'),
+    },
+    {
+      name: 'HEAD /sessions is no route on any adapter',
+      beforeTheAdapter: true,
+      request: (s) => ({ method: 'HEAD', path: '/auth/sessions', headers: bearer(s.get('tablet.access')!) }),
+      expect: { status: 404 },
+    },
+    {
+      name: 'the session routes are served only where sessions is on',
+      beforeTheAdapter: true,
+      request: get('/body-auth/sessions', (s) => bearer(s.get('alice.access')!)),
+      expect: { status: 404 },
     },
   ];
 }

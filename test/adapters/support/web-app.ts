@@ -78,7 +78,7 @@ export function webApp(
   };
   const faults = faultReporting(fixtures);
   const tokenHandlers = [
-    tokenRoutes(auth, { ...options, logoutAll: true, prefix: '/auth' }),
+    tokenRoutes(auth, { ...options, logoutAll: true, sessions: true, prefix: '/auth' }),
     tokenRoutes(auth, { ...options, fields: LOGIN_FIELDS, prefix: '/fields-auth' }),
     tokenRoutes(auth, { ...options, cookie: false, prefix: '/body-auth' }),
     tokenRoutes(auth, { ...options, requireHttps: true, prefix: '/https-auth' }),
