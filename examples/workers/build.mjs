@@ -1,7 +1,9 @@
-// Builds examples/workers/worker.ts into one ES module with esbuild and serves it in
-// workerd (the binary of the pinned @cloudflare/workerd-linux-64), without nodejs_compat:
+// Builds examples/workers/worker.ts (tokenward/web) and hono-worker.ts (tokenward/hono), each
+// into one ES module with esbuild, and serves them in workerd (the binary of the pinned
+// @cloudflare/workerd-linux-64), without nodejs_compat:
 //
-//   npm run build && node examples/workers/build.mjs        serves on http://127.0.0.1:8787 (PORT)
+//   npm run build && node examples/workers/build.mjs   worker.ts on http://127.0.0.1:8787 (PORT),
+//                                                      hono-worker.ts on the next port
 //
 // test/runtimes/workerd.test.ts uses the same functions on the built package.
 import { spawn } from 'node:child_process';
@@ -88,15 +90,21 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const out = join(here, 'dist');
   mkdirSync(out, { recursive: true });
   await bundleWorker(join(here, 'worker.ts'), join(out, 'worker.js'));
+  await bundleWorker(join(here, 'hono-worker.ts'), join(out, 'hono.js'));
   // A random secret per start unless JWT_SECRET is set: tokens die with the process.
   const secret = process.env.JWT_SECRET ?? randomBytes(32).toString('base64url');
   const port = Number(process.env.PORT ?? 8787);
   const configFile = join(out, 'config.capnp');
   writeFileSync(
     configFile,
-    workerdConfig([{ name: 'example', file: 'worker.js', port, bindings: { JWT_SECRET: secret } }]),
+    workerdConfig([
+      { name: 'example', file: 'worker.js', port, bindings: { JWT_SECRET: secret } },
+      { name: 'hono', file: 'hono.js', port: port + 1, bindings: { JWT_SECRET: secret } },
+    ]),
   );
-  console.log(`workerd serves the worker on http://127.0.0.1:${port}`);
+  console.log(
+    `workerd serves worker.ts on http://127.0.0.1:${port}, hono-worker.ts on http://127.0.0.1:${port + 1}`,
+  );
   console.log(
     `  curl -s -X POST -H 'content-type: application/json' -d '{"username":"alice","password":"wonderland"}' http://127.0.0.1:${port}/auth/login`,
   );

@@ -46,6 +46,7 @@ export type {
   LoginThrottleOptions,
 } from '../lib/http/login-protection.js';
 export type { FailureOptions, InternalErrorReporter } from '../lib/http/outcome.js';
+export type { PasswordCheck } from '../lib/http/password-check.js';
 export type {
   LoginFieldNames,
   TokenRoutesClaims,

@@ -64,6 +64,7 @@ export type { RefreshCookieOptions, SameSite } from '../lib/http/cookies.js';
 export type { CsrfOptions } from '../lib/http/csrf.js';
 export type { JwksRouteOptions } from '../lib/http/jwks.js';
 export type { InternalErrorReporter } from '../lib/http/outcome.js';
+export type { PasswordCheck } from '../lib/http/password-check.js';
 export type {
   LoginFieldNames,
   TokenRoutesClaims,

@@ -11,6 +11,7 @@ import { AuthError, createAuth } from 'tokenward';
 import { hashPassword, verifyPassword, verifyPasswordOrDummy } from 'tokenward/password';
 import { bearerFromHeader } from '../../src/lib/http/bearer.js';
 import { errorAnswer } from '../../src/lib/http/error-response.js';
+import { fetchRequestView } from '../../src/lib/http/fetch-request.js';
 import * as loginProtection from '../../src/lib/http/login-protection.js';
 import * as tokenRoutes from '../../src/lib/http/token-routes.js';
 import { ALGORITHMS, runContract } from './contract.mjs';
@@ -51,11 +52,9 @@ async function probe(pathname: string): Promise<unknown> {
       audience: 'api',
     });
     const { accessToken } = await auth.issueTokens({ sub: 'probe' });
-    const view = {
-      method: 'GET',
-      headers: { authorization: `Bearer ${accessToken}` },
-      rawHeaders: ['Authorization', `Bearer ${accessToken}`],
-    };
+    const view = fetchRequestView(
+      new Request('https://probe/me', { headers: { authorization: `Bearer ${accessToken}` } }),
+    );
     const token = bearerFromHeader(view);
     const expired = errorAnswer(new AuthError('TOKEN_EXPIRED', 'the token has expired'), 'api');
     // The token routes and the login throttle are built without touching a node: module.

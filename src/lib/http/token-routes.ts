@@ -5,7 +5,6 @@
 
 import type { Auth } from '../../create-auth.js';
 import { AuthError, isAuthError } from '../../errors.js';
-import { prepareDummyHash, verifyPasswordOrDummy } from '../../password/dummy.js';
 import type { AuthEvent, CustomClaims, ReservedClaimName, TokenPair, TokenSubject } from '../../types.js';
 import { envVar } from '../platform.js';
 import { bearerFromHeader } from './bearer.js';
@@ -44,6 +43,7 @@ import {
   type Outcome,
   resolveFailureHandling,
 } from './outcome.js';
+import { type PasswordCheck, resolvePasswordCheck } from './password-check.js';
 import { checkGrantScopes, grantedScopes, isScopeRefusal, requestedScopes } from './scope-grant.js';
 import {
   createSessionSteps,
@@ -63,7 +63,7 @@ export type TokenRoutesClaims<Claims extends object = CustomClaims> = Omit<Claim
 interface TokenRoutesUserBase<Role extends string> {
   /** The subject the tokens are issued for: a stable user id. */
   sub: string;
-  /** The user's bcrypt hash; a user without one can never log in. */
+  /** The user's bcrypt hash (or the hash `passwordCheck` reads); a user without one can never log in. */
   passwordHash: string | null | undefined;
   /** The user's roles, put in the tokens. */
   roles?: readonly Role[];
@@ -136,6 +136,13 @@ export interface TokenRoutesOptions<Role extends string = string, Claims extends
   maxPasswordLength?: number;
   /** The bcrypt cost of the application's hashes, for the unknown-user dummy check. Default 12. */
   passwordHashCost?: number;
+  /**
+   * The application's own password check instead of bcrypt, for runtimes that cannot load
+   * `@node-rs/bcrypt` (workerd): `verify(password, passwordHash)` and a `dummyHash` of the same
+   * format and cost, checked for unknown users as bcrypt's dummy hash is. Default: bcrypt
+   * (`tokenward/password`). Not with `passwordHashCost`.
+   */
+  passwordCheck?: PasswordCheck;
   /**
    * `true` to refuse requests that did not come over HTTPS (HTTPS_REQUIRED),
    * as the framework judges it with its trust-proxy setting. Default: `true`
@@ -295,9 +302,7 @@ export function createTokenRoutes<Claims extends object, Role extends string>(
   const bodyLimit = positiveInteger(options.bodyLimit, DEFAULT_BODY_LIMIT, 'bodyLimit');
   const maxUsername = positiveInteger(options.maxUsernameLength, 256, 'maxUsernameLength');
   const maxPassword = positiveInteger(options.maxPasswordLength, 1024, 'maxPasswordLength');
-  const cost = options.passwordHashCost;
-  // Made now, in the background: made at the first unknown-user login, it would make that login twice as slow.
-  prepareDummyHash(cost === undefined ? {} : { cost });
+  const checkPassword = resolvePasswordCheck(options.passwordCheck, options.passwordHashCost);
   const findUser = options.findUser;
   const fieldNames = resolveFieldNames(options.fields);
   const grantScopes = checkGrantScopes<TokenRoutesUser<Role, Claims>>(options.grantScopes);
@@ -417,11 +422,7 @@ export function createTokenRoutes<Claims extends object, Role extends string>(
     const check = async (): Promise<TokenRoutesUser<Role, Claims> | undefined> => {
       const user = await findUser(username);
       // The dummy check runs for unknown users too, so both failures take the same time and answer alike.
-      const matches = await verifyPasswordOrDummy(
-        password,
-        user?.passwordHash,
-        cost === undefined ? {} : { cost },
-      );
+      const matches = await checkPassword(password, user?.passwordHash);
       return matches && user ? user : undefined;
     };
     let user: TokenRoutesUser<Role, Claims> | undefined;
