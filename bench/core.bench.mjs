@@ -17,12 +17,12 @@ import { createAuth } from '../dist/index.js';
 import {
   describe,
   fmt,
-  interleave,
   machine,
+  measureRounds,
   median,
   pairedRatio,
   printTable,
-  run,
+  reportRound,
   settings,
 } from './harness.mjs';
 
@@ -95,19 +95,11 @@ async function main() {
 
   console.log(`${describe('tokenward core vs jose')} (sequential awaits)\n`);
 
-  for (const pair of pairs) {
-    await run(pair.tokenward, settings.warmupMs);
-    await run(pair.jose, settings.warmupMs);
-    pair.results = { tokenward: [], jose: [] };
-  }
-  for (let r = 0; r < settings.rounds; r++) {
-    for (const pair of pairs) {
-      const [a, b] = await interleave([pair.tokenward, pair.jose], settings.roundMs, r);
-      pair.results.tokenward.push(a);
-      pair.results.jose.push(b);
-    }
-    process.stdout.write(`round ${r + 1}/${settings.rounds} done\n`);
-  }
+  const measured = await measureRounds(
+    pairs.map((pair) => [pair.tokenward, pair.jose]),
+    { onRound: reportRound },
+  );
+  for (const [k, pair] of pairs.entries()) pair.results = { tokenward: measured[k][0], jose: measured[k][1] };
 
   console.log('');
   const header = ['case', 'tokenward ops/s (min–max)', 'jose ops/s (min–max)', 'ratio', 'round ratios'];

@@ -149,3 +149,24 @@ export async function opsPerSecond(fn, ms) {
   const result = await run(fn, ms);
   return (result.ops * 1000) / result.ms;
 }
+
+/**
+ * Measures lists of contenders side by side: every contender is warmed up for `warmupMs`,
+ * then each of settings.rounds rounds runs every list interleaved (see interleave).
+ * Answers, per list and per contender, the operations per second of each round.
+ */
+export async function measureRounds(lists, { warmupMs = settings.warmupMs, onRound } = {}) {
+  for (const fns of lists) for (const fn of fns) await run(fn, warmupMs);
+  const results = lists.map((fns) => fns.map(() => []));
+  for (let r = 0; r < settings.rounds; r++) {
+    for (const [g, fns] of lists.entries()) {
+      const rates = await interleave(fns, settings.roundMs, r);
+      for (const [i, rate] of rates.entries()) results[g][i].push(rate);
+    }
+    onRound?.(r);
+  }
+  return results;
+}
+
+/** Prints that a round of measureRounds is done. */
+export const reportRound = (r) => process.stdout.write(`round ${r + 1}/${settings.rounds} done\n`);

@@ -30,10 +30,10 @@ import { createRemoteJWKSet, jwtVerify } from 'jose';
 import {
   configure,
   describe,
-  interleave,
+  measureRounds,
   pairedRatio,
   printTable,
-  run,
+  reportRound,
   settings,
   spread,
 } from './harness.mjs';
@@ -199,21 +199,11 @@ console.log(describe('tokenward vs express-oauth2-jwt-bearer (and jose), cached 
 console.log(
   `JWKS fetched ${hitsAfterWarmup} times before measuring (once per contender with its own cache)\n`,
 );
-for (const group of groups) {
-  for (const [, fn] of group.contenders) await run(fn, settings.warmupMs / 2);
-  group.results = group.contenders.map(() => []);
-}
-for (let r = 0; r < settings.rounds; r++) {
-  for (const group of groups) {
-    const rates = await interleave(
-      group.contenders.map(([, fn]) => fn),
-      settings.roundMs,
-      r,
-    );
-    for (const [i, rate] of rates.entries()) group.results[i].push(rate);
-  }
-  process.stdout.write(`round ${r + 1}/${settings.rounds} done\n`);
-}
+const measured = await measureRounds(
+  groups.map((group) => group.contenders.map(([, fn]) => fn)),
+  { warmupMs: settings.warmupMs / 2, onRound: reportRound },
+);
+for (const [g, group] of groups.entries()) group.results = measured[g];
 
 const rows = [];
 const missed = [];

@@ -9,7 +9,7 @@
 //   node_modules/@deno/linux-x64-glibc/deno run -A bench/runtime-verify.mjs
 import { importJWK, jwtVerify } from 'jose';
 import { createAuth } from '../dist/index.js';
-import { fmt, interleave, median, pairedRatio, printTable, run, settings } from './harness.mjs';
+import { fmt, measureRounds, median, pairedRatio, printTable, settings } from './harness.mjs';
 
 const ISSUER = 'https://api.example.com';
 const AUDIENCE = 'api';
@@ -90,18 +90,8 @@ for (const alg of ['HS256', 'EdDSA', 'ES256', 'RS256']) {
 console.log(
   `verifyToken vs jose jwtVerify on ${runtime} (${settings.rounds} rounds of ${settings.roundMs} ms)\n`,
 );
-for (const pair of pairs) {
-  await run(pair.tokenward, settings.warmupMs);
-  await run(pair.jose, settings.warmupMs);
-  pair.results = { tokenward: [], jose: [] };
-}
-for (let r = 0; r < settings.rounds; r++) {
-  for (const pair of pairs) {
-    const [a, b] = await interleave([pair.tokenward, pair.jose], settings.roundMs, r);
-    pair.results.tokenward.push(a);
-    pair.results.jose.push(b);
-  }
-}
+const measured = await measureRounds(pairs.map((pair) => [pair.tokenward, pair.jose]));
+for (const [k, pair] of pairs.entries()) pair.results = { tokenward: measured[k][0], jose: measured[k][1] };
 const rows = [];
 const report = [];
 for (const { alg, results } of pairs) {

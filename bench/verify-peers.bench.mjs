@@ -24,11 +24,11 @@ import { jwtVerify, SignJWT } from 'jose';
 import {
   configure,
   describe,
-  interleave,
   machine,
+  measureRounds,
   pairedRatio,
   printTable,
-  run,
+  reportRound,
   settings,
   spread,
 } from './harness.mjs';
@@ -243,21 +243,11 @@ async function main() {
   console.log(describe('tokenward vs jose, fast-jwt, jsonwebtoken'));
   console.log('each contender is called in a loop; a promise is awaited, a plain value is not\n');
 
-  for (const group of groups) {
-    for (const [, fn] of group.contenders) await run(fn, settings.warmupMs / 2);
-    group.results = group.contenders.map(() => []);
-  }
-  for (let r = 0; r < settings.rounds; r++) {
-    for (const group of groups) {
-      const rates = await interleave(
-        group.contenders.map(([, fn]) => fn),
-        settings.roundMs,
-        r,
-      );
-      for (const [i, rate] of rates.entries()) group.results[i].push(rate);
-    }
-    process.stdout.write(`round ${r + 1}/${settings.rounds} done\n`);
-  }
+  const measured = await measureRounds(
+    groups.map((group) => group.contenders.map(([, fn]) => fn)),
+    { warmupMs: settings.warmupMs / 2, onRound: reportRound },
+  );
+  for (const [g, group] of groups.entries()) group.results = measured[g];
 
   const rows = [];
   const report = [];
