@@ -75,7 +75,7 @@ function expressApp(createApp: typeof express, fixtures: Fixtures, trustProxy: b
   const options = routeOptions(fixtures);
   app.use('/auth', tokenRoutes(auth, { ...options, logoutAll: true, sessions: true }));
   app.use('/fields-auth', tokenRoutes(auth, { ...options, fields: LOGIN_FIELDS }));
-  app.use('/body-auth', tokenRoutes(auth, { ...options, cookie: false }));
+  app.use('/body-auth', tokenRoutes(auth, { ...options, cookie: false, sessions: false }));
   app.use('/https-auth', tokenRoutes(auth, { ...options, requireHttps: true }));
   app.use('/broken-auth', tokenRoutes(auth, { ...options, findUser: failingFindUser }));
   app.use('/oauth', tokenRoutes(auth, { ...options, cookie: false, oauth2: true }));
@@ -153,7 +153,7 @@ async function fastifyApp(fixtures: Fixtures, trustProxy: boolean): Promise<Fast
   const options = { auth, ...routeOptions(fixtures) };
   await app.register(tokenRoutes, { ...options, logoutAll: true, sessions: true, prefix: '/auth' });
   await app.register(tokenRoutes, { ...options, fields: LOGIN_FIELDS, prefix: '/fields-auth' });
-  await app.register(tokenRoutes, { ...options, cookie: false, prefix: '/body-auth' });
+  await app.register(tokenRoutes, { ...options, cookie: false, sessions: false, prefix: '/body-auth' });
   await app.register(tokenRoutes, { ...options, requireHttps: true, prefix: '/https-auth' });
   await app.register(tokenRoutes, { ...options, findUser: failingFindUser, prefix: '/broken-auth' });
   await app.register(tokenRoutes, { ...options, cookie: false, oauth2: true, prefix: '/oauth' });
@@ -260,7 +260,7 @@ function koaApp(KoaClass: typeof Koa, fixtures: Fixtures, trustProxy: boolean): 
   const options = routeOptions(fixtures);
   app.use(tokenRoutes(auth, { ...options, logoutAll: true, sessions: true, prefix: '/auth' }));
   app.use(tokenRoutes(auth, { ...options, fields: LOGIN_FIELDS, prefix: '/fields-auth' }));
-  app.use(tokenRoutes(auth, { ...options, cookie: false, prefix: '/body-auth' }));
+  app.use(tokenRoutes(auth, { ...options, cookie: false, sessions: false, prefix: '/body-auth' }));
   app.use(tokenRoutes(auth, { ...options, requireHttps: true, prefix: '/https-auth' }));
   app.use(tokenRoutes(auth, { ...options, findUser: failingFindUser, prefix: '/broken-auth' }));
   app.use(tokenRoutes(auth, { ...options, cookie: false, oauth2: true, prefix: '/oauth' }));

@@ -51,7 +51,7 @@ function honoApp(fixtures: Fixtures, trustProxy: boolean): Hono<HonoEnv> {
   const faults = faultReporting(fixtures);
   app.route('/auth', tokenRoutes(auth, { ...options, logoutAll: true, sessions: true }));
   app.route('/fields-auth', tokenRoutes(auth, { ...options, fields: LOGIN_FIELDS }));
-  app.route('/body-auth', tokenRoutes(auth, { ...options, cookie: false }));
+  app.route('/body-auth', tokenRoutes(auth, { ...options, cookie: false, sessions: false }));
   app.route('/https-auth', tokenRoutes(auth, { ...options, requireHttps: true }));
   app.route('/broken-auth', tokenRoutes(auth, { ...options, findUser: failingFindUser }));
   app.route('/oauth', tokenRoutes(auth, { ...options, cookie: false, oauth2: true }));

@@ -248,7 +248,7 @@ async function mountRoutes(app: INestApplication, fixtures: Fixtures): Promise<v
   const options = routeOptions(fixtures);
   await mountTokenRoutes(app, auth, { ...options, logoutAll: true, sessions: true, path: '/auth' });
   await mountTokenRoutes(app, auth, { ...options, fields: LOGIN_FIELDS, path: '/fields-auth' });
-  await mountTokenRoutes(app, auth, { ...options, cookie: false, path: '/body-auth' });
+  await mountTokenRoutes(app, auth, { ...options, cookie: false, sessions: false, path: '/body-auth' });
   await mountTokenRoutes(app, auth, { ...options, requireHttps: true, path: '/https-auth' });
   await mountTokenRoutes(app, auth, {
     ...options,

@@ -1363,7 +1363,7 @@ function sessionSteps(): Step[] {
       expect: { status: 404 },
     },
     {
-      name: 'the session routes are served only where sessions is on',
+      name: 'the session routes are left out where sessions is false',
       beforeTheAdapter: true,
       request: get('/body-auth/sessions', (s) => bearer(s.get('alice.access')!)),
       expect: { status: 404 },

@@ -80,7 +80,7 @@ export function webApp(
   const tokenHandlers = [
     tokenRoutes(auth, { ...options, logoutAll: true, sessions: true, prefix: '/auth' }),
     tokenRoutes(auth, { ...options, fields: LOGIN_FIELDS, prefix: '/fields-auth' }),
-    tokenRoutes(auth, { ...options, cookie: false, prefix: '/body-auth' }),
+    tokenRoutes(auth, { ...options, cookie: false, sessions: false, prefix: '/body-auth' }),
     tokenRoutes(auth, { ...options, requireHttps: true, prefix: '/https-auth' }),
     tokenRoutes(auth, { ...options, findUser: failingFindUser, prefix: '/broken-auth' }),
     tokenRoutes(auth, { ...options, cookie: false, oauth2: true, prefix: '/oauth' }),
