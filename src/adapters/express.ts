@@ -190,7 +190,7 @@ export function sendAuthError(res: Response, error: AuthError, options?: SendAut
 
 /**
  * Middleware serving `POST /login`, `/refresh`, `/logout` (and `/token` with `oauth2`, the
- * session routes with `sessions`) under where it is mounted (`app.use('/auth', tokenRoutes(auth, { findUser }))`); other requests
+ * session routes unless `sessions: false`) under where it is mounted (`app.use('/auth', tokenRoutes(auth, { findUser }))`); other requests
  * pass through. It reads its own size-bounded JSON body, or uses `req.body`
  * when a body parser of the application already read it.
  */

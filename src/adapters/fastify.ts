@@ -207,7 +207,7 @@ export function sendAuthError(
 
 /**
  * The token routes plugin: `POST {prefix}/login`, `/refresh`, `/logout` (and `/token` with `oauth2`,
- * the session routes with `sessions`).
+ * the session routes unless `sessions: false`).
  * The routes answer from their `onRequest` hook and read their own body (size-bounded): the app's
  * content-type parsers, and its `preParsing`, `preValidation` and `preHandler` hooks, do not apply
  * to them (its `onRequest`, `onSend` and `onResponse` hooks do).

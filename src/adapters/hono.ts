@@ -212,7 +212,7 @@ function runtimeAddress(c: Context): string | undefined {
 
 /**
  * A Hono sub-app serving `POST /login`, `/refresh`, `/logout` (and `/token` with `oauth2`,
- * `/logout-all` with `logoutAll`, the session routes with `sessions`), mounted with `app.route('/auth', tokenRoutes(auth, { findUser }))`.
+ * `/logout-all` with `logoutAll`, the session routes unless `sessions: false`), mounted with `app.route('/auth', tokenRoutes(auth, { findUser }))`.
  * It reads its own size-bounded body.
  */
 export function tokenRoutes<Claims extends object, Role extends string>(

@@ -219,7 +219,7 @@ export function sendAuthError(ctx: Context, error: AuthError, options?: SendAuth
 
 /**
  * Middleware serving `POST {prefix}/login`, `/refresh`, `/logout` (and `/token` with `oauth2`, the
- * session routes with `sessions`); other
+ * session routes unless `sessions: false`); other
  * requests pass through. It reads its own size-bounded JSON body, or uses
  * `ctx.request.body` when a body parser of the application already read it.
  */

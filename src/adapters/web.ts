@@ -184,7 +184,7 @@ function pathOf(url: string): string {
 
 /**
  * Serves `POST {prefix}/login`, `/refresh`, `/logout` (and `/token` with `oauth2`, `/logout-all`
- * with `logoutAll`, the session routes with `sessions`) with the same cookie, CSRF, HTTPS, no-store and login-protection rules as every
+ * with `logoutAll`, the session routes unless `sessions: false`) with the same cookie, CSRF, HTTPS, no-store and login-protection rules as every
  * adapter; any other request is answered `undefined`, for the app to route on. With
  * `delegateErrors`, a failure rejects the promise with the `AuthError`.
  *

@@ -243,7 +243,7 @@ export interface TokenRoutes extends FailureHandling {
   readonly bodyLimit: number;
   /** The `POST` routes served, each at `/<name>` under the mount path. */
   readonly routes: readonly TokenRoute[];
-  /** Every route served with its method and path (the `POST` routes and, when enabled, the session routes). */
+  /** Every route served with its method and path (the `POST` routes and, unless turned off, the session routes). */
   readonly endpoints: readonly TokenRouteEndpoint<TokenRoute>[];
   /** The route a request with this method and path (relative to the mount path) is, if any. */
   routeOf(method: string | undefined, path: string): TokenRoute | undefined;
