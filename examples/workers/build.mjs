@@ -1,9 +1,9 @@
-// Builds examples/workers/worker.ts (tokenward/web) and hono-worker.ts (tokenward/hono), each
-// into one ES module with esbuild, and serves them in workerd (the binary of the pinned
-// @cloudflare/workerd-linux-64), without nodejs_compat:
+// Builds examples/workers/worker.ts (tokenward/web), hono-worker.ts (tokenward/hono) and
+// cookie-worker.ts (tokenward/web, refresh cookie), each into one ES module with esbuild, and
+// serves them in workerd (the binary of the pinned @cloudflare/workerd-linux-64), without nodejs_compat:
 //
 //   npm run build && node examples/workers/build.mjs   worker.ts on http://127.0.0.1:8787 (PORT),
-//                                                      hono-worker.ts on the next port
+//                                                      hono-worker.ts and cookie-worker.ts on the next ports
 //
 // test/runtimes/workerd.test.ts uses the same functions on the built package.
 import { spawn } from 'node:child_process';
@@ -91,6 +91,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   mkdirSync(out, { recursive: true });
   await bundleWorker(join(here, 'worker.ts'), join(out, 'worker.js'));
   await bundleWorker(join(here, 'hono-worker.ts'), join(out, 'hono.js'));
+  await bundleWorker(join(here, 'cookie-worker.ts'), join(out, 'cookie.js'));
   // A random secret per start unless JWT_SECRET is set: tokens die with the process.
   const secret = process.env.JWT_SECRET ?? randomBytes(32).toString('base64url');
   const port = Number(process.env.PORT ?? 8787);
@@ -100,10 +101,21 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     workerdConfig([
       { name: 'example', file: 'worker.js', port, bindings: { JWT_SECRET: secret } },
       { name: 'hono', file: 'hono.js', port: port + 1, bindings: { JWT_SECRET: secret } },
+      {
+        name: 'cookie',
+        file: 'cookie.js',
+        port: port + 2,
+        // Local workerd is plain HTTP: requests say `X-Forwarded-Proto: https` as a TLS proxy would.
+        bindings: {
+          JWT_SECRET: secret,
+          APP_ORIGIN: process.env.APP_ORIGIN ?? 'https://app.example',
+          TRUST_PROXY: 'true',
+        },
+      },
     ]),
   );
   console.log(
-    `workerd serves worker.ts on http://127.0.0.1:${port}, hono-worker.ts on http://127.0.0.1:${port + 1}`,
+    `workerd serves worker.ts on http://127.0.0.1:${port}, hono-worker.ts on http://127.0.0.1:${port + 1}, cookie-worker.ts on http://127.0.0.1:${port + 2}`,
   );
   console.log(
     `  curl -s -X POST -H 'content-type: application/json' -d '{"username":"alice","password":"wonderland"}' http://127.0.0.1:${port}/auth/login`,

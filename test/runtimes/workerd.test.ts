@@ -3,7 +3,8 @@
  * (tokenward/hono), bundled with esbuild against the built package, served by workerd (the
  * pinned @cloudflare/workerd-linux-64) without nodejs_compat, driven over real HTTP: login
  * (PBKDF2 through the token routes' passwordCheck), /me, refresh, logout,
- * 401 and 403 answers. A probe worker next to them checks tokenward/password's answer there
+ * 401 and 403 answers. cookie-worker.ts serves the same routes with the refresh token in a
+ * `__Host-` cookie, behind a stand-in TLS proxy (`X-Forwarded-Proto`). A probe worker next to them checks tokenward/password's answer there
  * and runs the shared HTTP layer. Never skipped.
  */
 import type { ChildProcess } from 'node:child_process';
@@ -34,6 +35,10 @@ let dir = '';
 let example = '';
 let hono = '';
 let probe = '';
+let cookieWorker = '';
+
+/** The browser app the cookie Worker lets refresh and log out. */
+const APP_ORIGIN = 'https://app.example';
 
 /** Waits until workerd answers on the port (it binds after it has compiled the workers). */
 async function ready(url: string): Promise<void> {
@@ -55,12 +60,24 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tokenward-workerd-'));
   await bundleWorker(join(ROOT, 'examples/workers/worker.ts'), join(dir, 'example.js'));
   await bundleWorker(join(ROOT, 'examples/workers/hono-worker.ts'), join(dir, 'hono.js'));
+  await bundleWorker(join(ROOT, 'examples/workers/cookie-worker.ts'), join(dir, 'cookie.js'));
   await bundleWorker(join(ROOT, 'test/runtimes/workerd-probe.ts'), join(dir, 'probe.js'));
-  const [examplePort, honoPort, probePort] = [await freePort(), await freePort(), await freePort()];
+  const [examplePort, honoPort, cookiePort, probePort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
   const bindings = { JWT_SECRET: 'workerd-test-secret-of-32-bytes-or-more' };
   const config = workerdConfig([
     { name: 'example', file: 'example.js', port: examplePort, bindings },
     { name: 'hono', file: 'hono.js', port: honoPort, bindings },
+    {
+      name: 'cookie',
+      file: 'cookie.js',
+      port: cookiePort,
+      bindings: { ...bindings, APP_ORIGIN, TRUST_PROXY: 'true' },
+    },
     { name: 'probe', file: 'probe.js', port: probePort },
   ]);
   expect(config).not.toContain('nodejs_compat');
@@ -72,9 +89,11 @@ beforeAll(async () => {
   example = `http://127.0.0.1:${examplePort}`;
   hono = `http://127.0.0.1:${honoPort}`;
   probe = `http://127.0.0.1:${probePort}`;
+  cookieWorker = `http://127.0.0.1:${cookiePort}`;
   await ready(`${example}/`);
   await ready(`${hono}/`);
   await ready(`${probe}/`);
+  await ready(`${cookieWorker}/`);
 }, BUILD_TIMEOUT_MS);
 
 afterAll(() => {
@@ -286,6 +305,94 @@ describe('the Hono Worker (tokenward/hono) in workerd, without nodejs_compat', (
       expect(await viaHono.text()).toBe(await web.text());
     }
     expect(statuses).toEqual([401, 401, 403]);
+  });
+});
+
+describe('the cookie Worker (refresh token in a __Host- cookie) in workerd, without nodejs_compat', () => {
+  /** A browser's request through a TLS-terminating proxy: `X-Forwarded-Proto: https`, the app's origin. */
+  const send = (path: string, headers: Record<string, string> = {}, body?: unknown) =>
+    fetch(`${cookieWorker}${path}`, {
+      method: 'POST',
+      headers: {
+        'x-forwarded-proto': 'https',
+        origin: APP_ORIGIN,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  const alice = { username: 'alice', password: 'wonderland' };
+  const COOKIE = /^__Host-refresh_token=([\w.-]+); Max-Age=\d+; Path=\/; HttpOnly; Secure; SameSite=Strict$/;
+
+  /** The refresh cookie a response sets, its value checked against the attributes the routes promise. */
+  function refreshCookie(response: Response): string {
+    const cookies = response.headers.getSetCookie();
+    expect(cookies).toHaveLength(1);
+    const match = COOKIE.exec(cookies[0] ?? '');
+    expect(match, cookies[0]).not.toBeNull();
+    return match?.[1] ?? '';
+  }
+  const withCookie = (value: string, origin = APP_ORIGIN) => ({
+    cookie: `__Host-refresh_token=${value}`,
+    origin,
+  });
+
+  it('refuses the routes over plain HTTP (no X-Forwarded-Proto: https), setting no cookie', async () => {
+    const plain = await send('/auth/login', { 'x-forwarded-proto': 'http' }, alice);
+    expect(plain.status).toBe(403);
+    expect(await errorCode(plain)).toBe('HTTPS_REQUIRED');
+    expect(plain.headers.getSetCookie()).toEqual([]);
+  });
+
+  it('logs in with the refresh token in the cookie only, and refreshes from it for the allowed origin', async () => {
+    const login = await send('/auth/login', {}, alice);
+    expect(login.status).toBe(200);
+    const body = (await login.json()) as Partial<Pair>;
+    expect(body.refreshToken).toBeUndefined();
+    const first = refreshCookie(login);
+    const me = await fetch(`${cookieWorker}/me`, {
+      headers: { authorization: `Bearer ${body.accessToken}` },
+    });
+    expect(await me.json()).toEqual({ sub: 'user-1', roles: ['admin'] });
+
+    const refreshed = await send('/auth/refresh', withCookie(first));
+    expect(refreshed.status).toBe(200);
+    const next = refreshCookie(refreshed);
+    expect(next).not.toBe(first);
+    const pair = (await refreshed.json()) as Partial<Pair>;
+    expect(pair.refreshToken).toBeUndefined();
+    const meAgain = await fetch(`${cookieWorker}/me`, {
+      headers: { authorization: `Bearer ${pair.accessToken}` },
+    });
+    expect(meAgain.status).toBe(200);
+  });
+
+  it('refuses a cross-site refresh and logout (403 CSRF_REJECTED) without touching the cookie, then logs out', async () => {
+    const cookie = refreshCookie(await send('/auth/login', {}, alice));
+    for (const [path, headers] of [
+      ['/auth/refresh', withCookie(cookie, 'https://evil.example')],
+      ['/auth/refresh', { ...withCookie(cookie, 'https://evil.example'), 'sec-fetch-site': 'cross-site' }],
+      ['/auth/logout', withCookie(cookie, 'https://evil.example')],
+    ] as const) {
+      const refused = await send(path, headers);
+      expect(refused.status, path).toBe(403);
+      expect(await errorCode(refused)).toBe('CSRF_REJECTED');
+      expect(refused.headers.getSetCookie()).toEqual([]);
+    }
+
+    // The refused requests rotated and revoked nothing: the same cookie still refreshes.
+    const refreshed = await send('/auth/refresh', withCookie(cookie));
+    expect(refreshed.status).toBe(200);
+    const current = refreshCookie(refreshed);
+
+    const logout = await send('/auth/logout', withCookie(current));
+    expect(logout.status).toBe(204);
+    expect(logout.headers.getSetCookie()).toEqual([
+      '__Host-refresh_token=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/; HttpOnly; Secure; SameSite=Strict',
+    ]);
+    const afterLogout = await send('/auth/refresh', withCookie(current));
+    expect(afterLogout.status).toBe(401);
+    expect(await errorCode(afterLogout)).toBe('TOKEN_REVOKED');
   });
 });
 
