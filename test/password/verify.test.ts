@@ -113,7 +113,10 @@ describe('verifyPassword', () => {
     const text = fc.string({ unit, maxLength: 120 });
     const mutatedHash = fc
       .tuple(fc.nat({ max: valid.length - 1 }), fc.string({ unit, minLength: 0, maxLength: 2 }))
-      .map(([at, put]) => `${valid.slice(0, at)}${put}${valid.slice(at + 1)}`);
+      .map(([at, put]) => `${valid.slice(0, at)}${put}${valid.slice(at + 1)}`)
+      // A mutation of the cost field (`$2b$04$` to `$2b$24$`) asks for a check that runs for
+      // minutes: this property is about throwing, not time, so such costs are left out.
+      .filter((hash) => Number(/^\$2[abxy]?\$(\d\d)\$/.exec(hash)?.[1] ?? 0) <= 12);
     const storedHash = fc.oneof(text, mutatedHash, fc.constant(valid), fc.anything());
     const password = fc.oneof(text, fc.constant('k'), fc.anything());
     await fc.assert(
