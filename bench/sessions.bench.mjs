@@ -8,11 +8,10 @@
 // Environment: BENCH_ROUND_MS (default 1500), BENCH_ROUNDS (default 3).
 // Every figure is a ratio to plain verifyToken (no store read) measured in the same
 // process and round, so it says what the store work costs whatever the machine's load.
-import { availableParallelism, cpus } from 'node:os';
 import { Redis } from 'ioredis';
 import { createAuth, MemoryTokenStore } from '../dist/index.js';
 import { RedisTokenStore } from '../dist/redis.js';
-import { fmt, median, opsPerSecond } from './harness.mjs';
+import { fmt, machine, median, opsPerSecond } from './harness.mjs';
 import { scriptCalls, startRedis } from './redis-server.mjs';
 
 const ROUND_MS = Number(process.env.BENCH_ROUND_MS) || 1500;
@@ -72,9 +71,7 @@ async function measure(name, store, counter) {
   }
 }
 
-console.log(
-  `tokenward sessions — Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} CPUs`,
-);
+console.log(`tokenward sessions — Node ${machine().node}, ${machine().cpu}, ${machine().cpus} CPUs`);
 console.log(`${ROUNDS} rounds, ${ROUND_MS} ms per figure and round, sequential awaits (one client)\n`);
 await measure('memory', new MemoryTokenStore());
 const server = await startRedis();

@@ -8,12 +8,11 @@
 // Environment: BENCH_ROUND_MS (default 1500), BENCH_ROUNDS (default 3).
 // Each figure is compared with plain verifyToken (no store read) in the same process
 // and round, so the ratio says what the store costs, whatever the machine's load.
-import { availableParallelism, cpus } from 'node:os';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { createAuth, MemoryTokenStore } from '../dist/index.js';
 import { RedisTokenStore } from '../dist/redis.js';
-import { fmt, median, opsPerSecond } from './harness.mjs';
+import { fmt, machine, median, opsPerSecond } from './harness.mjs';
 import { scriptCalls, startRedis } from './redis-server.mjs';
 
 const ROUND_MS = Number(process.env.BENCH_ROUND_MS) || 1500;
@@ -68,9 +67,7 @@ async function measure(name, store, counter) {
   }
 }
 
-console.log(
-  `tokenward stores — Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} CPUs`,
-);
+console.log(`tokenward stores — Node ${machine().node}, ${machine().cpu}, ${machine().cpus} CPUs`);
 console.log(`${ROUNDS} rounds, ${ROUND_MS} ms per figure and round, sequential awaits (one client)\n`);
 await measure('memory', new MemoryTokenStore());
 const server = await startRedis();
