@@ -12,6 +12,7 @@ import type { AuthError } from '../errors.js';
 import {
   type AuthenticateOptions,
   authErrorAnswer,
+  checkedOutcome,
   createAuthenticator,
   type SendAuthErrorOptions,
 } from '../lib/http/authenticate.js';
@@ -30,7 +31,6 @@ import {
 } from '../lib/http/fetch-request.js';
 import { createJwksAnswer, JWKS_METHODS, JWKS_PATH, type JwksRouteOptions } from '../lib/http/jwks.js';
 import { resolveMountPrefix } from '../lib/http/mount-path.js';
-import { failure } from '../lib/http/outcome.js';
 import type { TokenRoutesOptions } from '../lib/http/token-routes.js';
 import type { AccessTokenClaims, CustomClaims } from '../types.js';
 
@@ -131,11 +131,9 @@ export function authenticate<Claims extends object, Role extends string>(
       reportToConsole,
     );
     if (outcome.kind === 'ok' && check !== undefined) {
-      try {
-        check(authenticator, outcome.value);
-      } catch (error) {
-        outcome = failure(error, authenticator, reportToConsole);
-      }
+      const claims = outcome.value;
+      const checked = checkedOutcome(authenticator, reportToConsole, () => check(authenticator, claims));
+      if (checked.kind !== 'ok') outcome = checked;
     }
     if (outcome.kind === 'ok') {
       return { ok: true, claims: outcome.value as AccessTokenClaims<Claims, Role> | undefined };

@@ -223,7 +223,7 @@ export function authorize(
 }
 
 /** The outcome of a check that throws AuthError: go on, or the failure answered with the checker's handling. */
-function checkedOutcome(
+export function checkedOutcome(
   handling: FailureHandling,
   defaultReporter: InternalErrorReporter,
   check: () => void,
